@@ -25,7 +25,7 @@ def _module_files(package_dir: Path, dotted: str) -> list[Path]:
     if base.with_suffix(".py").is_file():
         return [base.with_suffix(".py")]
     if base.is_dir() and (base / "__init__.py").is_file():
-        return sorted(base.rglob("*.py"))
+        return [base / "__init__.py"]  # submodules count when imported
     return []
 
 

@@ -28,6 +28,7 @@ _ADMONITION = re.compile(r"^\s*(!!!|\?\?\?\+?)\s*\w")
 class Fence:
     line: int  # 1-based line of the opening fence
     indent: str
+    fence: str  # the opening backticks or tildes
     info: str
     code: str
     marker: str | None  # body of an HTML comment on the line just before, if any
@@ -38,7 +39,7 @@ class Fence:
 
     @property
     def runnable(self) -> bool:
-        return self.info == "python" and not self.skip_reason and not (self.marker or "").startswith("skip")
+        return self.fence == "```" and self.info == "python" and not self.skip_reason and not (self.marker or "").startswith("skip")
 
     @property
     def skip_reason(self) -> str | None:
@@ -71,7 +72,7 @@ def parse_fences(text: str) -> list[Fence]:
         while j < len(lines) and not close.match(lines[j]):
             body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
             j += 1
-        fences.append(Fence(i + 1, indent, info, "\n".join(body) + "\n", marker.group("body") if marker else None))
+        fences.append(Fence(i + 1, indent, fence, info, "\n".join(body) + "\n", marker.group("body") if marker else None))
         i = j + 1
     return fences
 

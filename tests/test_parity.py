@@ -1,0 +1,58 @@
+"""d. zh/en parity of pages and notebooks, and the glossary lint of the English pages."""
+
+import re
+
+import pytest
+
+from .conftest import DOCS
+from .harness.markdown import read
+from .harness.parity import compare_notebooks, compare_pages, page_pairs
+
+PAIRS, MISSING = page_pairs(DOCS)
+NB_PAIRS, NB_MISSING = page_pairs(DOCS, ".ipynb")
+
+
+def test_every_page_has_both_languages():
+    assert PAIRS, "no pages found"
+    assert not MISSING + NB_MISSING
+
+
+@pytest.mark.parametrize("zh,en", PAIRS, ids=[str(z.relative_to(DOCS)) for z, _ in PAIRS])
+def test_page_parity(zh, en):
+    problems = compare_pages(zh, en)
+    assert not problems, f"{zh.name} vs {en.name}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("zh,en", NB_PAIRS, ids=[str(z.relative_to(DOCS)) for z, _ in NB_PAIRS])
+def test_notebook_parity(zh, en):
+    problems = compare_notebooks(zh, en)
+    assert not problems, f"{zh.name} vs {en.name}:\n" + "\n".join(problems)
+
+
+# Renderings the glossary rules out (machine-translation habits and the seed's slips).
+BAD_ENGLISH = {
+    r"\bconvergence layer\b": "pooling layer (汇聚层)",
+    r"\bback propagation\b": "backpropagation",
+    r"\breverse propagation\b": "backpropagation",
+    r"\bactivate function\b": "activation function",
+    r"\bloss letter\b": "loss function",
+    r"\bgradient disappear": "vanishing gradient",
+    r"\bgradient explosion\b": "exploding gradients",
+    r"\bstep length\b": "stride (or step size for optimizers)",
+    r"\bmaximum likelihood estimate method\b": "maximum likelihood",
+    r"\bneural network model network\b": "neural network",
+}
+
+
+@pytest.mark.parametrize("en", [e for _, e in PAIRS], ids=[str(e.relative_to(DOCS)) for _, e in PAIRS])
+def test_english_uses_glossary_terms(en):
+    text = read(en).lower()
+    found = [f"'{m.group(0)}' -> use {use}" for pat, use in BAD_ENGLISH.items() for m in [re.search(pat, text)] if m]
+    assert not found, f"{en.name}: " + "; ".join(found)
+
+
+def test_chinese_pages_have_no_english_only_headings():
+    """A Chinese page whose headings are all ASCII was probably not translated."""
+    for zh, _ in PAIRS:
+        heads = [l for l in read(zh).splitlines() if l.startswith("#")]
+        assert any(re.search(r"[\u4e00-\u9fff]", h) for h in heads), f"{zh.name}: no Chinese heading"
