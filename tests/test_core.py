@@ -79,3 +79,14 @@ def test_save_figure_rejects_bad_names(tmp_path, monkeypatch, name, fmt, err):
 
 def test_version():
     assert dlnotes.__version__.count(".") == 2
+
+
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
+def test_tests_cannot_reach_the_network():
+    """pytest-socket (--allow-hosts in pyproject.toml) blocks every host but loopback."""
+    import socket
+
+    import pytest_socket
+
+    with pytest.raises(pytest_socket.SocketConnectBlockedError):
+        socket.create_connection(("93.184.216.34", 80), timeout=1)
