@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import os
 import random
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "seed_everything", "get_device"]
@@ -38,7 +42,7 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)  # also seeds every CUDA device
 
 
-def get_device():
+def get_device() -> "torch.device":
     r"""Return the device the examples run on.
 
     CUDA when available, else the CPU. The environment variable ``DLNOTES_DEVICE``

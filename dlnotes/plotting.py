@@ -19,8 +19,12 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 if "MPLBACKEND" not in os.environ and not matplotlib.get_backend().lower().startswith(("module://matplotlib_inline", "module://ipykernel")):
     matplotlib.use("Agg")
@@ -67,7 +71,7 @@ def figure_dir() -> Path:
     return Path(os.environ.get("DLNOTES_FIGURE_DIR", "figures"))
 
 
-def save_figure(fig, name: str, *, fmt: str = "svg") -> Path:
+def save_figure(fig: "Figure", name: str, *, fmt: str = "svg") -> Path:
     r"""Save ``fig`` as ``<figure_dir()>/<name>.<fmt>``, deterministically, and close it.
 
     The folder is created if needed. SVG output carries no date and fixed element ids,

@@ -1,12 +1,11 @@
 """MkDocs hook: two fixes for mkdocs-static-i18n with Material (tested in tests/test_site.py
 and tests/test_browser.py).
 
-1. Shared images on English pages. The plugin publishes a non-localized image
-   (``docs/figures/x.svg``) once, at ``/figures/x.svg``, but leaves the relative link
-   ``figures/x.svg`` of an English page as written, so ``/en/page/`` would load the
-   missing ``/en/page/figures/x.svg``. A relative ``src`` that still resolves from the
-   page's *source* folder to a file of ``docs/`` is such a link (links MkDocs rewrote are
-   relative to the page's URL); make it relative to the page's URL.
+1. Shared figures on English pages. The plugin leaves the non-localized files of
+   ``docs/figures/`` out of the English build, so the link ``figures/x.svg`` of an English
+   page is "not found" (a warning, fatal in strict mode) and would load the missing
+   ``/en/page/figures/x.svg``. Adding those files to every other language's build makes
+   MkDocs resolve the link and publish the figure under ``/en/figures/`` as well.
 2. The language switch. The plugin points ``<link rel="alternate" hreflang>`` in the page
    head at the same page in each language, but Material treats those links as language
    *roots*: it fetches ``<alternate>/sitemap.xml`` (a 404 and a console error on every
@@ -16,25 +15,27 @@ and tests/test_browser.py).
 
 from __future__ import annotations
 
-import posixpath
 import re
 from pathlib import Path
 
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"/:#?][^":]*)"')
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+SHARED = "figures"
 _HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
 
 
-def on_page_content(html, page, config, files):
-    src_dir = posixpath.dirname(page.file.src_uri)
-    up = "../" * len([part for part in page.url.split("/") if part])
-
-    def fix(m):
-        target = posixpath.normpath(posixpath.join(src_dir, m.group(2)))
-        if target.startswith("..") or not (Path(config.docs_dir) / target).is_file():
-            return m.group(0)
-        return f'{m.group(1)}{up}{target}"'
-
-    return _IMG_SRC.sub(fix, html)
+@event_priority(-200)  # after the i18n plugin (-100) has picked this language's files
+def on_files(files, config):
+    i18n = config.plugins.get("i18n")
+    if i18n is None or i18n.current_language == i18n.default_language:
+        return files
+    docs = Path(config.docs_dir)
+    for path in sorted((docs / SHARED).glob("*")):
+        src_uri = path.relative_to(docs).as_posix()
+        if path.suffix in (".svg", ".png") and files.get_file_from_path(src_uri) is None:
+            files.append(File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls))
+    return files
 
 
 def on_post_page(output, page, config):

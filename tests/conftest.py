@@ -7,8 +7,6 @@ check of committed figures runs before the pages rewrite them.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -50,10 +48,11 @@ def notebooks() -> list[Path]:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """``mkdocs build --strict`` of the current docs (after the pages regenerated figures)."""
+    from .harness.site import build
+
     out = tmp_path_factory.mktemp("site")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
+    problems = build(ROOT, out)
+    assert not problems, "mkdocs build --strict failed:\n" + "\n".join(problems)
     return out
 
 

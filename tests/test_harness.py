@@ -240,3 +240,13 @@ def test_site_check_flags_bad_pages(tmp_path, html, what):
 def test_site_check_flags_raw_notebook_json(tmp_path):
     _write(tmp_path / "labs" / "x" / "index.html", json.dumps({"cells": [{"cell_type": "code"}], "nbformat": 4}))
     assert site.check_site(tmp_path) == ["labs/x/index.html is raw notebook JSON, not HTML"]
+
+
+def test_strict_build_reports_a_broken_link(tmp_path):
+    (tmp_path / "docs").mkdir()
+    _write(tmp_path / "mkdocs.yml", "site_name: t\n")
+    _write(tmp_path / "docs" / "index.md", "# t\n\n[ok](index.md)\n")
+    assert site.build(tmp_path, tmp_path / "site") == []
+    _write(tmp_path / "docs" / "index.md", "# t\n\n![missing](figures/nope.svg)\n")
+    problems = site.build(tmp_path, tmp_path / "site")
+    assert problems and "figures/nope.svg" in problems[0]

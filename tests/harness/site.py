@@ -67,3 +67,22 @@ def check_site(site: Path) -> list[str]:
                 if unquote(parts.fragment) not in ids:
                     problems.append(f"{rel}: link {url} points to a missing anchor")
     return problems
+
+
+def build(root: Path, out: Path) -> list[str]:
+    """``mkdocs build --strict`` of the project in ``root`` into ``out``; returns the problems.
+
+    Never build with ``-q``: MkDocs counts only the warnings it prints, so a quiet strict
+    build passes with broken links. Warnings in the log are problems too.
+    """
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=root,
+                          capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    log = proc.stdout + proc.stderr
+    problems = [line for line in log.splitlines() if line.startswith(("WARNING", "ERROR"))]
+    if proc.returncode != 0 and not problems:
+        problems = [f"mkdocs build --strict exited with {proc.returncode}:", log]
+    return problems
