@@ -1,28 +1,23 @@
-r"""Losses come from likelihoods: each loss here is a negative log-likelihood.
+r"""Losses come from likelihoods: each loss here is a negative log-likelihood (NLL).
 
-Choose a probability model :math:`p(y \mid \hat y)` for the target :math:`y` given the
-model's output :math:`\hat y`; maximum likelihood over independent examples is the same as
-minimising :math:`-\frac1N \sum_i \log p(y_i \mid \hat y_i)`. Dropping the terms that do
-not depend on :math:`\hat y` leaves the familiar losses:
+Choose a probability model $p(y \mid \hat y)$ for the target $y$ given the model's output
+$\hat y$. Maximum likelihood over independent examples is the same as minimising
+$-\frac1N \sum_i \log p(y_i \mid \hat y_i)$; dropping the terms that do not depend on
+$\hat y$ leaves the familiar losses:
 
-========================================  ==========================================
-model of :math:`y \mid \hat y`            loss
-========================================  ==========================================
-Gaussian, fixed :math:`\sigma`            :func:`mse_loss`, :math:`(\hat y - y)^2`
-Laplace, fixed scale                      :func:`l1_loss`, :math:`|\hat y - y|`
-Bernoulli, probability :math:`\hat y`     :func:`binary_cross_entropy`
-Bernoulli, logit :math:`\hat y`           :func:`binary_cross_entropy_with_logits`
-categorical, logits :math:`\hat y`        :func:`cross_entropy` (= log-softmax + :func:`nll_loss`)
-asymmetric Laplace, quantile :math:`\tau` :func:`check_loss` (quantile regression)
-========================================  ==========================================
+| model of $y \mid \hat y$ | loss |
+| --- | --- |
+| Gaussian, fixed $\sigma$ | `mse_loss`: $(\hat y - y)^2$ |
+| Laplace, fixed scale | `l1_loss`: $\lvert \hat y - y \rvert$ |
+| Bernoulli, probability $\hat p$ / logit $x$ | `binary_cross_entropy` / `binary_cross_entropy_with_logits` |
+| categorical, logits $z$ | `cross_entropy` (log-softmax, then `nll_loss`) |
+| asymmetric Laplace, quantile $\tau$ | `check_loss` (quantile regression) |
 
-:func:`kl_divergence` is the expected log-likelihood ratio between two categorical
-distributions; :func:`hinge_loss` (the SVM's loss) is the one loss here that is *not*
-a likelihood: it is a convex upper bound on the 0--1 error.
-
-Names, argument order and shapes follow ``torch.nn.functional``, so either can be used;
-``reduction`` (``"mean"``, ``"sum"`` or ``"none"``) is keyword-only. Unlike PyTorch,
-shapes are never broadcast silently and out-of-range targets raise :class:`ValueError`.
+`kl_divergence` is the expected log-likelihood ratio of two categorical distributions;
+`hinge_loss` (the SVM's) is the one loss here that is *not* an NLL but a convex bound on the
+0--1 error. Names, argument order and shapes follow `torch.nn.functional`; `reduction`
+(`"mean"`, `"sum"` or `"none"`) is keyword-only. Unlike PyTorch, shapes are never broadcast
+silently and out-of-range arguments raise `ValueError`.
 
 See: https://dlnotes.example.org/linear-models/
 """
@@ -34,17 +29,8 @@ import numbers
 import torch
 from torch import Tensor
 
-__all__ = [
-    "mse_loss",
-    "l1_loss",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "cross_entropy",
-    "nll_loss",
-    "kl_divergence",
-    "hinge_loss",
-    "check_loss",
-]
+__all__ = ["mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+           "nll_loss", "kl_divergence", "hinge_loss", "check_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 _INTEGER_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
@@ -53,13 +39,9 @@ _EPS = 1e-12  # PyTorch's floor for x (1 - x) in the BCE gradient
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
 
 
 def _same_shape(name: str, a: Tensor, b: Tensor, names: tuple[str, str] = ("input", "target")) -> None:
@@ -79,14 +61,14 @@ def _in_unit_interval(name: str, what: str, x: Tensor) -> None:
 
 
 def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
-    r"""Squared error :math:`\ell = (\hat y - y)^2`: the NLL of Gaussian errors with fixed :math:`\sigma`.
+    r"""Squared error $\ell = (\hat y - y)^2$: the NLL of Gaussian errors with fixed $\sigma$.
 
-    :math:`-\log \mathcal N(y \mid \hat y, \sigma^2) = \frac{(y - \hat y)^2}{2\sigma^2} + \text{const}`.
+    $-\log \mathcal N(y \mid \hat y, \sigma^2) = (y - \hat y)^2 / 2\sigma^2 + \text{const}$.
 
     Args:
-        input: predictions :math:`\hat y`, any shape.
-        target: targets :math:`y`, the same shape.
-        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (elementwise, input's shape).
+        input: predictions $\hat y$, any shape.
+        target: targets $y$, the same shape.
+        reduction: `"mean"` (default), `"sum"` or `"none"` (elementwise, the input's shape).
 
     See: https://dlnotes.example.org/linear-models/
     """
@@ -95,14 +77,14 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
 
 
 def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
-    r"""Absolute error :math:`\ell = |\hat y - y|`: the NLL of Laplace errors with fixed scale :math:`b`.
+    r"""Absolute error $\ell = |\hat y - y|$: the NLL of Laplace errors with fixed scale $b$.
 
-    :math:`-\log \mathrm{Laplace}(y \mid \hat y, b) = \frac{|y - \hat y|}{b} + \text{const}`.
+    $-\log \operatorname{Laplace}(y \mid \hat y, b) = \frac{|y - \hat y|}{b} + \text{const}$.
 
     Args:
-        input: predictions :math:`\hat y`, any shape.
-        target: targets :math:`y`, the same shape.
-        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        input: predictions $\hat y$, any shape.
+        target: targets $y$, the same shape.
+        reduction: `"mean"` (default), `"sum"` or `"none"`.
 
     See: https://dlnotes.example.org/linear-models/
     """
@@ -113,8 +95,8 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor
 class _BinaryCrossEntropy(torch.autograd.Function):
     r"""Elementwise BCE with PyTorch's clamped logs and PyTorch's backward.
 
-    Backward: :math:`\partial\ell/\partial x = (x - y) / \max(x(1 - x), 10^{-12})` (finite at
-    :math:`x \in \{0, 1\}`) and :math:`\partial\ell/\partial y = -\operatorname{logit}(x)`.
+    $\partial\ell/\partial x = (x - y) / \max(x(1 - x), 10^{-12})$, finite at $x \in \{0, 1\}$;
+    $\partial\ell/\partial y = -\operatorname{logit}(x)$, unclamped (infinite there).
     """
 
     @staticmethod
@@ -133,21 +115,21 @@ class _BinaryCrossEntropy(torch.autograd.Function):
 
 
 def binary_cross_entropy(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
-    r"""Binary cross-entropy of probabilities: the NLL of a Bernoulli model with :math:`P(y = 1) = \hat p`.
+    r"""Binary cross-entropy of probabilities: the NLL of a Bernoulli model with $P(y = 1) = \hat p$.
 
-    .. math:: \ell = -\bigl[y \log \hat p + (1 - y) \log(1 - \hat p)\bigr]
+    $$\ell = -\bigl[y \log \hat p + (1 - y) \log(1 - \hat p)\bigr]$$
 
-    As in PyTorch, each log term is clamped at :math:`-100`, so :math:`\hat p \in \{0, 1\}`
-    gives a finite loss, and the gradient is :math:`(\hat p - y) / \max(\hat p(1 - \hat p),
-    10^{-12})`, finite too. Prefer :func:`binary_cross_entropy_with_logits` in training.
+    As in PyTorch, each log term is clamped at $-100$, so $\hat p \in \{0, 1\}$ gives a finite
+    loss, and the gradient $(\hat p - y) / \max(\hat p(1 - \hat p), 10^{-12})$ is finite too.
+    Prefer `binary_cross_entropy_with_logits` in training.
 
     Args:
-        input: probabilities :math:`\hat p \in [0, 1]`, any shape.
-        target: targets :math:`y \in [0, 1]` (labels or soft labels), the same shape.
-        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        input: probabilities $\hat p \in [0, 1]$, any shape.
+        target: targets $y \in [0, 1]$ (labels or soft labels), the same shape.
+        reduction: `"mean"` (default), `"sum"` or `"none"`.
 
     Raises:
-        ValueError: on different shapes, or entries of ``input`` or ``target`` outside [0, 1].
+        ValueError: on different shapes, or entries of `input` or `target` outside $[0, 1]$.
 
     See: https://dlnotes.example.org/linear-models/
     """
@@ -159,22 +141,21 @@ def binary_cross_entropy(input: Tensor, target: Tensor, *, reduction: str = "mea
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
-    r"""Binary cross-entropy of logits: the NLL of a Bernoulli model with :math:`P(y = 1) = \sigma(x)`.
+    r"""Binary cross-entropy of logits: the NLL of a Bernoulli model with $P(y = 1) = \sigma(x)$.
 
-    .. math:: \ell = -\bigl[y \log \sigma(x) + (1 - y) \log(1 - \sigma(x))\bigr]
-              = \operatorname{softplus}(x) - y x
-              = \max(x, 0) - y x + \log\bigl(1 + e^{-|x|}\bigr)
+    $$\ell = -\bigl[y \log \sigma(x) + (1 - y) \log(1 - \sigma(x))\bigr]
+           = \operatorname{softplus}(x) - y x = \max(x, 0) - y x + \log\bigl(1 + e^{-|x|}\bigr)$$
 
     The last form never exponentiates a positive number, so it is finite and exact for
-    logits as large as :math:`\pm 10^4`; its gradient is :math:`\sigma(x) - y`.
+    logits as large as $\pm 10^4$; its gradient is $\sigma(x) - y$.
 
     Args:
-        input: logits :math:`x \in \mathbb R`, any shape.
-        target: targets :math:`y \in [0, 1]`, the same shape.
-        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        input: logits $x \in \mathbb R$, any shape.
+        target: targets $y \in [0, 1]$, the same shape.
+        reduction: `"mean"` (default), `"sum"` or `"none"`.
 
     Raises:
-        ValueError: on different shapes or entries of ``target`` outside [0, 1].
+        ValueError: on different shapes or entries of `target` outside $[0, 1]$.
 
     See: https://dlnotes.example.org/linear-models/
     """
@@ -207,53 +188,46 @@ def _pick(log_probs: Tensor, target: Tensor, reduction: str) -> Tensor:
 
 
 def nll_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
-    r"""Negative log-likelihood of a categorical model given its log-probabilities.
-
-    .. math:: \ell_i = -\log \hat p_{i, y_i}
+    r"""NLL of a categorical model given its log-probabilities: $\ell_i = -\log \hat p_{i, y_i}$.
 
     Args:
-        input: log-probabilities :math:`\log \hat p`, shape (N, C), or (C,) for one example.
-        target: class indices :math:`y \in \{0, \dots, C-1\}`, integer, shape (N,), or ().
-        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (shape (N,), or ()).
+        input: log-probabilities $\log \hat p$, shape (N, C), or (C,) for one example.
+        target: class indices $y \in \{0, \dots, C-1\}$, integer, shape (N,), or ().
+        reduction: `"mean"` (default), `"sum"` or `"none"` (shape (N,), or ()).
 
     Raises:
-        ValueError: on another rank, a non-integer target, a target shape that is not
-            the input's without C, or a class index outside [0, C).
+        ValueError: on another rank, a non-integer target, a target shape other than the
+            input's without C, or a class index outside $[0, C)$.
 
     See: https://dlnotes.example.org/linear-models/
     """
     return _pick(input, _class_targets("nll_loss", input, target), reduction)
 
 
-def _log_softmax(z: Tensor) -> Tensor:
-    r""":math:`z - \log\sum_c e^{z_c}`, shifted by the maximum so that no exponential overflows."""
-    m = z.amax(dim=-1, keepdim=True).detach()  # (N, 1): a constant shift, so the gradient stays softmax(z)
-    z = z - m  # (N, C), every entry <= 0
-    return z - z.exp().sum(dim=-1, keepdim=True).log()  # (N, C)
-
-
 def cross_entropy(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
-    r"""Cross-entropy of logits: the NLL of a categorical model :math:`\hat p = \operatorname{softmax}(z)`.
+    r"""Cross-entropy of logits: the NLL of a categorical model $\hat p = \operatorname{softmax}(z)$.
 
-    .. math:: \ell_i = -\log \operatorname{softmax}(z_i)_{y_i}
-              = -z_{i, y_i} + m_i + \log \sum_c e^{z_{ic} - m_i}, \qquad m_i = \max_c z_{ic}
+    $$\ell_i = -\log \operatorname{softmax}(z_i)_{y_i}
+             = -z_{i y_i} + m_i + \log \sum_c e^{z_{ic} - m_i}, \qquad m_i = \max_c z_{ic}$$
 
-    Subtracting the maximum :math:`m_i` keeps logits like :math:`[1000, 0, -1000]` finite,
-    where ``log(softmax(z))`` computed naively gives ``nan`` and ``-inf``. Class-index
-    targets only (no ``weight``, ``ignore_index`` or ``label_smoothing``).
+    Subtracting the maximum $m_i$ keeps logits like $[1000, 0, -1000]$ finite, where a naive
+    `log(softmax(z))` gives `nan` and `-inf`. Class-index targets only (no `weight`,
+    `ignore_index` or `label_smoothing`).
 
     Args:
-        input: logits :math:`z`, shape (N, C), or (C,) for one example.
-        target: class indices :math:`y \in \{0, \dots, C-1\}`, integer, shape (N,), or ().
-        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"`` (shape (N,), or ()).
+        input: logits $z$, shape (N, C), or (C,) for one example.
+        target: class indices $y \in \{0, \dots, C-1\}$, integer, shape (N,), or ().
+        reduction: `"mean"` (default), `"sum"` or `"none"` (shape (N,), or ()).
 
     Raises:
-        ValueError: as :func:`nll_loss`.
+        ValueError: as `nll_loss`.
 
     See: https://dlnotes.example.org/linear-models/
     """
     target = _class_targets("cross_entropy", input, target)
-    return _pick(_log_softmax(input), target, reduction)
+    z = input - input.amax(dim=-1, keepdim=True).detach()  # (N, C), all <= 0; a constant shift: gradient stays softmax
+    log_probs = z - z.exp().sum(dim=-1, keepdim=True).log()  # (N, C)
+    return _pick(log_probs, target, reduction)
 
 
 def _probability_vectors(name: str, arg: str, p: Tensor) -> None:
@@ -264,31 +238,30 @@ def _probability_vectors(name: str, arg: str, p: Tensor) -> None:
 
 
 def kl_divergence(p: Tensor, q: Tensor) -> Tensor:
-    r"""Kullback--Leibler divergence :math:`\mathrm{KL}(p \,\|\, q)` of categorical distributions.
+    r"""Kullback--Leibler divergence $\mathrm{KL}(p \,\|\, q)$ of categorical distributions.
 
-    .. math:: \mathrm{KL}(p \,\|\, q) = \sum_c p_c \log \frac{p_c}{q_c} \;\ge\; 0
+    $$\mathrm{KL}(p \,\|\, q) = \sum_c p_c \log \frac{p_c}{q_c} \;\ge\; 0,$$
 
-    with :math:`0 \log(0/q) = 0`; it is :math:`+\infty` where :math:`q_c = 0 < p_c`. It is the
-    expected log-likelihood ratio of :math:`p` to :math:`q` under :math:`p`, and it is not
-    symmetric. The result equals ``torch.distributions.kl_divergence(Categorical(probs=p),
-    Categorical(probs=q))``. There is no ``reduction``: one value per distribution, like
-    ``torch.distributions``; take ``.mean()`` yourself.
+    with $0 \log(0/q) = 0$, and $+\infty$ where $q_c = 0 < p_c$: the expected log-likelihood
+    ratio of $p$ to $q$ under $p$. Not symmetric. Equals `torch.distributions.kl_divergence(
+    Categorical(probs=p), Categorical(probs=q))`; like it, there is no `reduction`: one value
+    per distribution (take `.mean()` yourself).
 
-    .. warning:: ``torch.nn.functional.kl_div(input, target)`` takes *log*-probabilities as
-       ``input`` and returns :math:`\mathrm{KL}(\text{target} \,\|\, \text{input})`: the
-       arguments the other way round. ``kl_divergence(p, q)`` equals
-       ``F.kl_div(q.log(), p, reduction="none").sum(-1)``.
+    Warning:
+        `torch.nn.functional.kl_div(input, target)` takes *log*-probabilities as `input` and
+        computes $\mathrm{KL}(\text{target} \,\|\, \text{input})$: the arguments the other way
+        round. `kl_divergence(p, q)` is `F.kl_div(q.log(), p, reduction="none").sum(-1)`.
 
     Args:
-        p: probabilities :math:`p`, shape (..., C), non-negative, each vector summing to 1.
-        q: probabilities :math:`q`, the same shape.
+        p: probabilities $p$, shape (..., C), non-negative, each vector summing to 1.
+        q: probabilities $q$, the same shape.
 
     Returns:
         shape (...): the batch shape.
 
     Raises:
-        ValueError: on different shapes, 0-d tensors, negative entries, or sums further
-            than :math:`10^{-6}` from 1 (further than :math:`C\epsilon` in low precision).
+        ValueError: on different shapes, 0-d tensors, negative entries, or sums further than
+            $10^{-6}$ from 1 (further than $C\epsilon$ in low precision).
 
     See: https://dlnotes.example.org/linear-models/
     """
@@ -297,26 +270,26 @@ def kl_divergence(p: Tensor, q: Tensor) -> Tensor:
         raise ValueError("kl_divergence expects probability vectors of shape (..., C), got 0-d tensors")
     _probability_vectors("kl_divergence", "p", p)
     _probability_vectors("kl_divergence", "q", q)
-    support = p > 0  # (..., C): terms outside p's support are 0 (and get a zero gradient, not nan)
+    support = p > 0  # (..., C): terms outside p's support are 0 (with a zero gradient, not nan)
     one = torch.ones_like(p)
-    log_ratio = torch.log(torch.where(support, p, one)) - torch.log(torch.where(support, q, one))  # +inf where q = 0 < p
+    log_ratio = torch.log(torch.where(support, p, one)) - torch.log(torch.where(support, q, one))  # +inf: q = 0 < p
     return (p * log_ratio).sum(dim=-1)  # (...)
 
 
 def hinge_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
-    r"""Hinge loss of the support vector machine: :math:`\ell = \max(0,\, 1 - y f)`.
+    r"""Hinge loss of the support vector machine: $\ell = \max(0,\, 1 - y f)$.
 
-    Not a likelihood: a convex upper bound on the 0--1 error :math:`[y f \le 0]` that is zero
-    only beyond the margin, :math:`y f \ge 1`. (PyTorch has no function of this name;
-    ``F.hinge_embedding_loss`` is a different loss.)
+    Not a likelihood: a convex upper bound on the 0--1 error $[y f \le 0]$, zero only beyond
+    the margin $y f \ge 1$. (PyTorch has no function of this name; `F.hinge_embedding_loss`
+    is another loss.)
 
     Args:
-        input: scores :math:`f \in \mathbb R`, any shape.
-        target: labels :math:`y \in \{-1, +1\}`, the same shape.
-        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        input: scores $f \in \mathbb R$, any shape.
+        target: labels $y \in \{-1, +1\}$, the same shape.
+        reduction: `"mean"` (default), `"sum"` or `"none"`.
 
     Raises:
-        ValueError: on different shapes or a label other than -1 and +1.
+        ValueError: on different shapes or a label other than $-1$ and $+1$.
 
     See: https://dlnotes.example.org/linear-models/
     """
@@ -326,21 +299,20 @@ def hinge_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Ten
 
 
 def check_loss(input: Tensor, target: Tensor, tau: float, *, reduction: str = "mean") -> Tensor:
-    r"""Check (pinball) loss of quantile regression: :math:`\rho_\tau(u) = \max(\tau u, (\tau - 1) u)`, :math:`u = y - \hat q`.
+    r"""Check (pinball) loss of quantile regression, $\rho_\tau(u) = \max(\tau u, (\tau - 1) u)$.
 
-    The NLL of an asymmetric Laplace model with location :math:`\hat q`, up to constants.
-    The constant :math:`\hat q` minimising the mean check loss over a sample is the
-    sample's :math:`\tau`-quantile; :math:`\tau = 1/2` gives half the :func:`l1_loss`
-    (the median).
+    Here $u = y - \hat q$. It is the NLL of an asymmetric Laplace model with location
+    $\hat q$, up to constants. The constant $\hat q$ minimising the mean check loss over a
+    sample is the sample's $\tau$-quantile; $\tau = 1/2$ gives half the `l1_loss` (the median).
 
     Args:
-        input: predicted quantiles :math:`\hat q`, any shape.
-        target: targets :math:`y`, the same shape.
-        tau: quantile level :math:`\tau \in (0, 1)`.
-        reduction: ``"mean"`` (default), ``"sum"`` or ``"none"``.
+        input: predicted quantiles $\hat q$, any shape.
+        target: targets $y$, the same shape.
+        tau: quantile level $\tau \in (0, 1)$.
+        reduction: `"mean"` (default), `"sum"` or `"none"`.
 
     Raises:
-        ValueError: on different shapes, or ``tau`` not a number in the open interval (0, 1).
+        ValueError: on different shapes, or `tau` not a number in the open interval $(0, 1)$.
 
     See: https://dlnotes.example.org/linear-models/
     """

@@ -51,11 +51,13 @@ def _expected_outputs(fences: list[Fence]) -> dict[int, Fence]:
 def reset_state() -> None:
     """Fresh random state and no open figures: nothing leaks from one page to the next."""
     import matplotlib.pyplot as plt
+    import torch
 
     import dlnotes
     from dlnotes import plotting
 
     plt.close("all")
+    torch.set_default_dtype(torch.float32)
     plotting.use_style()
     plotting.saved.clear()
     dlnotes.seed_everything(SEED)
