@@ -39,3 +39,28 @@ def test_api_reference_headings_follow_the_language(built_site):
     en = (built_site / "en" / "api" / "index.html").read_text(encoding="utf-8")
     assert "Returns:" in en and "返回：" not in en
     assert "返回：" in zh and "load_mnist" in zh and "load_mnist" in en
+
+
+def test_notebook_headings_get_working_anchors(tmp_path):
+    """hooks/notebook_pages.py: Chinese headings and headings with `code` in a lab."""
+    import shutil
+
+    import nbformat
+
+    from .conftest import ROOT
+    from .harness.site import build
+
+    (tmp_path / "docs").mkdir()
+    shutil.copytree(ROOT / "hooks", tmp_path / "hooks")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 标题\n\n## 变形：`view` 与 `reshape`\n\n## Plain `code` heading")]
+    nbformat.write(nb, tmp_path / "docs" / "lab.ipynb")
+    (tmp_path / "docs" / "index.md").write_text("# i\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\ntheme: {name: material, font: false}\nhooks: [hooks/notebook_pages.py]\n"
+        "plugins: [mkdocs-jupyter]\nmarkdown_extensions:\n  - toc:\n"
+        "      slugify: !!python/object/apply:pymdownx.slugs.slugify {kwds: {case: lower}}\n", encoding="utf-8")
+    assert build(tmp_path, tmp_path / "site") == []
+    assert check_site(tmp_path / "site") == []
+    html = (tmp_path / "site" / "lab" / "index.html").read_text(encoding="utf-8")
+    assert 'href="#变形view-与-reshape"' in html and 'id="变形view-与-reshape"' in html

@@ -31,6 +31,7 @@ class PageRun:
     checked_outputs: int = 0
     figures: list[str] = field(default_factory=list)  # file names saved
     seconds: float = 0.0
+    printed: dict[int, str] = field(default_factory=dict)  # fence line -> what it printed
 
 
 def _normalise(out: str) -> str:
@@ -63,8 +64,12 @@ def reset_state() -> None:
     dlnotes.seed_everything(SEED)
 
 
-def run_page(page: Path, figure_dir: Path) -> PageRun:
-    """Run every runnable fence of ``page`` in one namespace; raise PageError on a mismatch."""
+def run_page(page: Path, figure_dir: Path, check: bool = True) -> PageRun:
+    """Run every runnable fence of ``page`` in one namespace; raise PageError on a mismatch.
+
+    With ``check=False`` outputs are only recorded (``PageRun.printed``), for
+    ``python -m tests.harness.fill`` that writes them into the page.
+    """
     from dlnotes import plotting
 
     page, figure_dir = Path(page).resolve(), Path(figure_dir).resolve()
@@ -87,8 +92,9 @@ def run_page(page: Path, figure_dir: Path) -> PageRun:
                 except Exception as err:
                     raise PageError(f"{page.name} line {fence.line}: {type(err).__name__}: {err}") from err
                 result.executed.append(fence.line)
+                result.printed[fence.line] = buf.getvalue()
                 expected = outputs.get(fence.line)
-                if expected is not None and expected.output_checked:
+                if check and expected is not None and expected.output_checked:
                     want, got = _normalise(expected.code), _normalise(buf.getvalue())
                     if want != got:
                         diff = "\n".join(difflib.unified_diff(want.splitlines(), got.splitlines(), "page shows", "code prints", lineterm=""))
