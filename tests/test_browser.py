@@ -92,10 +92,35 @@ def test_chinese_home_page_renders(page, server):
     assert page.locator("nav.md-nav--primary").inner_text().count("术语表") >= 1
 
 
-@pytest.mark.parametrize("route", ["/ml-as-statistics/", "/en/ml-as-statistics/", "/labs/datasets/", "/en/labs/datasets/"])
+def _routes() -> list[str]:
+    """Site routes of the pages that contain math, in both languages."""
+    from .conftest import DOCS
+
+    import re
+
+    import nbformat
+
+    routes = []
+    for path in sorted(DOCS.rglob("*.zh.*")):
+        if path.suffix == ".ipynb":
+            text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+        elif path.suffix == ".md":
+            text = path.read_text(encoding="utf-8")
+        else:
+            continue
+        text = re.sub(r"(?ms)^\s*(```|~~~).*?^\s*\1|`[^`\n]*`", "", text)  # code is not math
+        if "$" not in text:
+            continue
+        route = path.relative_to(DOCS).as_posix().rsplit(".zh.", 1)[0]
+        route = "" if route == "index" else route.removesuffix("/index") + "/"
+        routes += [f"/{route}", f"/en/{route}"]
+    return routes
+
+
+@pytest.mark.parametrize("route", _routes())
 def test_all_math_is_typeset(page, server, route):
     page.goto(server + route)
-    page.wait_for_selector(".katex")
+    page.wait_for_selector(".katex", timeout=10000)
     result = page.evaluate(_UNRENDERED_MATH)
     assert result["katex"] >= 3 and result["bad"] == [], result
 
