@@ -61,3 +61,25 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("slowest pages and labs (budget: page 60 s, lab 120 s)")
         for name, secs in sorted(PAGE_TIMES.items(), key=lambda kv: -kv[1])[:10]:
             terminalreporter.write_line(f"{secs:8.1f} s  {name}")
+
+
+@pytest.fixture(autouse=False, scope="module")
+def one_torch_thread():
+    """Tiny tensors: more threads only add OpenMP overhead, which is large on a busy machine.
+
+    Test modules of small numerical checks use it as an autouse fixture by importing it
+    under the name ``_one_thread``.
+    """
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def generator(seed: int):
+    """A torch random generator with its own seed (independent of the global one)."""
+    import torch
+
+    return torch.Generator().manual_seed(seed)

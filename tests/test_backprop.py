@@ -9,22 +9,13 @@ from torch.testing import assert_close
 from dlnotes import get_device
 from dlnotes import backprop as bp
 
+from .conftest import generator as _gen
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 D = torch.float64
 ACTIVATIONS = {bp.Sigmoid: nn.Sigmoid, bp.Tanh: nn.Tanh, bp.ReLU: nn.ReLU, bp.Softplus: nn.Softplus}
 FUNCTIONS = {bp.Sigmoid: torch.sigmoid, bp.Tanh: torch.tanh, bp.ReLU: torch.relu, bp.Softplus: F.softplus}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one intra-op thread, so that OpenMP does not wait for a busy machine's second core."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def _gen(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
 
 
 def _random_net(depth: int, activation: type, g: torch.Generator, **kw) -> bp.Sequential:

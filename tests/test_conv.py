@@ -12,21 +12,11 @@ from torch.testing import assert_close
 
 from dlnotes import conv as C
 
+from .conftest import generator as _gen
+
 D = torch.float64
-pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")  # PyTorch's note on even kernels
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """The tensors here are tiny: more threads only add OpenMP overhead, large on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def _gen(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
+pytestmark = [pytest.mark.filterwarnings("ignore:Using padding='same'"),  # PyTorch's note on even kernels
+              pytest.mark.usefixtures("one_torch_thread")]
 
 
 def _leaves(*xs):
