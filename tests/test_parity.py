@@ -56,3 +56,18 @@ def test_chinese_pages_have_no_english_only_headings():
     for zh, _ in PAIRS:
         heads = [l for l in read(zh).splitlines() if l.startswith("#")]
         assert any(re.search(r"[\u4e00-\u9fff]", h) for h in heads), f"{zh.name}: no Chinese heading"
+
+
+_FIGURE_BLOCK = re.compile(r'<figure markdown="span">\s*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)]+)\)\s*<figcaption>(?P<cap>.*?)</figcaption>\s*</figure>', re.S)
+
+
+@pytest.mark.parametrize("page", [p for pair in PAIRS for p in pair], ids=[str(p.relative_to(DOCS)) for pair in PAIRS for p in pair])
+def test_every_figure_has_alt_text_and_caption(page):
+    text = read(page)
+    blocks = list(_FIGURE_BLOCK.finditer(text))
+    shown = [m.group("src") for m in blocks]
+    loose = [src for src in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text) if "figures/" in src and src not in shown]
+    assert not loose, f"{page.name}: figures outside a <figure> with a caption: {loose}"
+    for m in blocks:
+        assert len(m.group("alt").strip()) >= 10, f"{page.name}: {m.group('src')} needs real alt text"
+        assert m.group("cap").strip(), f"{page.name}: {m.group('src')} has an empty caption"
