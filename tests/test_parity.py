@@ -71,3 +71,15 @@ def test_every_figure_has_alt_text_and_caption(page):
     for m in blocks:
         assert len(m.group("alt").strip()) >= 10, f"{page.name}: {m.group('src')} needs real alt text"
         assert m.group("cap").strip(), f"{page.name}: {m.group('src')} has an empty caption"
+
+
+NO_REFERENCES = {"index", "glossary", "api/index"}  # home, glossary and API reference cite no papers
+
+
+@pytest.mark.parametrize("zh,en", PAIRS, ids=[str(z.relative_to(DOCS)) for z, _ in PAIRS])
+def test_lecture_pages_end_with_references(zh, en):
+    if zh.relative_to(DOCS).as_posix().removesuffix(".zh.md") in NO_REFERENCES:
+        pytest.skip("not a lecture page")
+    for page, title in ((zh, "## 参考文献"), (en, "## References")):
+        h2 = [line.strip() for line in read(page).splitlines() if line.startswith("## ")]
+        assert h2 and h2[-1] == title, f"{page.name}: the last section must be '{title}', got {h2[-1:]}"
