@@ -120,7 +120,7 @@ def _routes() -> list[str]:
 @pytest.mark.parametrize("route", _routes())
 def test_all_math_is_typeset(page, server, route):
     page.goto(server + route)
-    page.wait_for_selector(".katex", timeout=10000)
+    page.wait_for_selector(".katex", state="attached", timeout=10000)
     result = page.evaluate(_UNRENDERED_MATH)
     assert result["katex"] >= 3 and result["bad"] == [], result
 
