@@ -7,7 +7,6 @@ import hashlib
 import http.server
 import os
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
