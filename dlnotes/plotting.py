@@ -1,46 +1,54 @@
-r"""One figure style for the whole site, and deterministic saving.
+r"""One figure style for the whole site, and one call to save a figure.
 
 Figures are language-neutral (English axis labels, math symbols), drawn on an opaque
-white background so they read on Material's light and dark themes, with the Okabe--Ito
+white background so they read on Material's light and dark themes, with the Okabe–Ito
 colour-blind-safe palette and a different line style for each line, so they also read
 in grey print.
 
-A page makes a figure with ordinary matplotlib calls and saves it with one call that a
-reader can copy::
+Importing this module changes nothing in matplotlib (neither the backend nor `rcParams`).
+A page applies the style with one explicit call in its first block, draws with ordinary
+matplotlib calls, and names its figures with one call that a reader can copy:
 
-    from dlnotes.plotting import save_figure
-    save_figure(fig, "ml-as-statistics")   # -> figures/ml-as-statistics.svg
+```python
+import matplotlib.pyplot as plt
+from dlnotes.plotting import save_figure, use_style
 
-See: https://dlnotes.example.org/ (page contract in the README)
+use_style()                       # the notes' style, for this session
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, 1])
+save_figure(fig, "my-line")       # Jupyter shows fig; nothing is written
+save_figure(fig, "my-line", path="out")   # writes out/my-line.svg
+```
+
+`save_figure` never closes the figure and writes a file only when asked (`path`), or
+when a [`recording`][dlnotes.plotting.recording] context is active: that is how the
+test harness of the notes collects the figures a page makes, explicitly, with no
+environment variable or module-level list between the two.
+
+See: the page contract in CONTRIBUTING.md, "Figures".
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
+import contextvars
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import matplotlib
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-if "MPLBACKEND" not in os.environ and not matplotlib.get_backend().lower().startswith(("module://matplotlib_inline", "module://ipykernel")):
-    matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from cycler import cycler  # noqa: E402
-
-__all__ = ["OKABE_ITO", "LINESTYLES", "use_style", "save_figure", "figure_dir"]
+__all__ = ["OKABE_ITO", "LINESTYLES", "STYLE", "use_style", "style", "save_figure", "recording", "Recording"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette (black left out; it is the text colour).
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
 #: Line styles paired with the colours, so lines differ in grey print too.
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3))]
-
-_STYLE = {
-    "axes.prop_cycle": cycler(color=OKABE_ITO) + cycler(linestyle=LINESTYLES),
+#: The notes' matplotlib settings (without the colour/line-style cycle, added by `_rc()`).
+STYLE = {
     "figure.facecolor": "white",
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
@@ -55,39 +63,129 @@ _STYLE = {
     "svg.fonttype": "path",  # text as paths: no font needed by the reader
     "path.simplify": True,
 }
+#: The settings that make a saved file deterministic and self-contained (applied while saving).
+_SAVE_KEYS = ("svg.hashsalt", "svg.fonttype", "savefig.facecolor", "savefig.transparent", "path.simplify")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _FORMATS = ("svg", "png")
-#: names of the figures saved in this process, in order (read by the test harness).
-saved: list[Path] = []
+
+
+@dataclass
+class Recording:
+    """The figures saved while a [`recording`][dlnotes.plotting.recording] context is active.
+
+    Attributes:
+        folder: where the figures are written.
+        paths: the files written, in the order the figures were saved.
+    """
+
+    folder: Path
+    paths: list[Path] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """File names (`name.svg`) of the figures saved so far."""
+        return [p.name for p in self.paths]
+
+
+_active: contextvars.ContextVar[Recording | None] = contextvars.ContextVar("dlnotes_recording", default=None)
+
+
+def _rc() -> dict:
+    from cycler import cycler
+
+    return {**STYLE, "axes.prop_cycle": cycler(color=OKABE_ITO) + cycler(linestyle=LINESTYLES)}
 
 
 def use_style() -> None:
-    """Apply the notes' figure style to matplotlib's global settings (done on import)."""
-    plt.rcParams.update(_STYLE)
+    """Apply the notes' figure style to matplotlib's settings for the rest of the session.
+
+    Pages and labs call it once, in their first block. To style a few figures only, use
+    [`style`][dlnotes.plotting.style] instead.
+    """
+    import matplotlib
+
+    matplotlib.rcParams.update(_rc())
 
 
-def figure_dir() -> Path:
-    """The folder figures are saved into: ``$DLNOTES_FIGURE_DIR``, else ``./figures``."""
-    return Path(os.environ.get("DLNOTES_FIGURE_DIR", "figures"))
-
-
-def save_figure(fig: "Figure", name: str, *, fmt: str = "svg") -> Path:
-    r"""Save ``fig`` as ``<figure_dir()>/<name>.<fmt>``, deterministically, and close it.
-
-    The folder is created if needed. SVG output carries no date and fixed element ids,
-    so the same code gives the same file on the same library versions.
-
-    Args:
-        fig: a :class:`matplotlib.figure.Figure`.
-        name: file stem, lower-case letters, digits, ``-`` and ``_`` (e.g. ``"kl-asymmetry"``).
-        fmt: ``"svg"`` (default) or ``"png"``.
+def style():
+    """A context manager applying the notes' style inside a `with` block only.
 
     Returns:
-        The path written.
+        `matplotlib.rc_context` with the notes' settings.
+    """
+    import matplotlib
+
+    return matplotlib.rc_context(_rc())
+
+
+@contextlib.contextmanager
+def recording(folder: str | Path) -> Iterator[Recording]:
+    """Within the `with` block, every `save_figure(fig, name)` writes `<folder>/<name>.svg`.
+
+    The test harness of the notes runs a page inside this context to collect the figures
+    the page makes; nothing else in the package or the environment changes.
+
+    Args:
+        folder: the folder to write figures into (created when needed).
+
+    Yields:
+        A [`Recording`][dlnotes.plotting.Recording] whose `paths` grow as figures are saved.
+    """
+    rec = Recording(Path(folder))
+    token = _active.set(rec)
+    try:
+        yield rec
+    finally:
+        _active.reset(token)
+
+
+def _destination(name: str, path: str | Path, fmt: str) -> Path:
+    path = Path(path)
+    if path.suffix:  # a file name: its suffix picks the format
+        if path.suffix[1:] not in _FORMATS:
+            raise ValueError(f"save_figure: path must end in one of {_FORMATS} or name a folder, got {str(path)!r}")
+        return path
+    return path / f"{name}.{fmt}"
+
+
+def _write(fig: "Figure", path: Path) -> Path:
+    fmt = path.suffix[1:]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
+    import matplotlib
+
+    with matplotlib.rc_context({k: STYLE[k] for k in _SAVE_KEYS}):  # whatever the session's settings
+        fig.savefig(path, format=fmt, metadata=metadata, bbox_inches="tight", dpi=150 if fmt == "png" else None)
+    return path
+
+
+def save_figure(fig: "Figure", name: str, *, path: str | Path | None = None, fmt: str = "svg") -> Path | None:
+    r"""Name a figure of the notes, and write it when asked; the figure stays open.
+
+    The figure is never closed, so a block copied into Jupyter shows it inline (a script
+    adds `plt.show()`). A file is written only
+
+    - when `path` is given: a folder (the file is `<path>/<name>.<fmt>`) or a file name
+      ending in `.svg` or `.png`; or
+    - inside a [`recording`][dlnotes.plotting.recording] context (the test harness of
+      the notes): `<folder>/<name>.<fmt>`, recorded in the context.
+
+    SVG output carries no date and fixed element ids, so the same code gives the same
+    file on the same library versions.
+
+    Args:
+        fig: a matplotlib `Figure`.
+        name: file stem, lower-case letters, digits, `-` and `_` (e.g. `"kl-asymmetry"`).
+        path: where to write the figure, if anywhere (see above).
+        fmt: `"svg"` (default) or `"png"`.
+
+    Returns:
+        The path written by the call (the recording's when both apply), or `None` when
+        nothing was written.
 
     Raises:
+        TypeError: if `fig` is not a matplotlib figure.
         ValueError: on a name with other characters, or an unknown format.
-        TypeError: if ``fig`` is not a matplotlib figure.
     """
     from matplotlib.figure import Figure
 
@@ -97,13 +195,9 @@ def save_figure(fig: "Figure", name: str, *, fmt: str = "svg") -> Path:
         raise ValueError(f"figure name must match {_NAME.pattern} (no extension, no folder), got {name!r}")
     if fmt not in _FORMATS:
         raise ValueError(f"fmt must be one of {_FORMATS}, got {fmt!r}")
-    path = figure_dir() / f"{name}.{fmt}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
-    fig.savefig(path, format=fmt, metadata=metadata, bbox_inches="tight", dpi=150 if fmt == "png" else None)
-    plt.close(fig)
-    saved.append(path)
-    return path
-
-
-use_style()
+    written = _write(fig, _destination(name, path, fmt)) if path is not None else None
+    rec = _active.get()
+    if rec is not None:
+        written = _write(fig, rec.folder / f"{name}.{fmt}")
+        rec.paths.append(written)
+    return written

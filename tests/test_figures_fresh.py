@@ -1,9 +1,19 @@
-"""f. Committed figures are fresh: made by their page's current code (checked before pages re-run)."""
+"""f. Committed figures are fresh: made by their page's current code and dlnotes modules (manifest.json)."""
 
-from .conftest import FIGURES, PACKAGE, zh_pages
-from .harness.figures import stale_figures
+import pytest
+
+from .conftest import DOCS, FIGURES, PACKAGE, zh_pages
+from .harness.figures import orphans, stale_figures
+
+HOW = "regenerate with `python -m tests.harness regenerate {}` and commit docs/figures"
 
 
-def test_committed_figures_are_fresh():
-    problems = stale_figures(zh_pages(), FIGURES, PACKAGE)
-    assert not problems, "stale figures; regenerate with `python -m pytest tests/test_pages.py` and commit docs/figures:\n" + "\n".join(problems)
+@pytest.mark.parametrize("page", zh_pages(), ids=[str(p.relative_to(DOCS)) for p in zh_pages()])
+def test_committed_figures_are_fresh(page):
+    problems = stale_figures(page, DOCS, FIGURES, PACKAGE)
+    assert not problems, "\n".join(problems) + "\n" + HOW.format(page.relative_to(DOCS.parent))
+
+
+def test_every_figure_file_is_made_by_a_page():
+    problems = orphans(DOCS, FIGURES)
+    assert not problems, "\n".join(problems)

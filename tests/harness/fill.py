@@ -1,22 +1,22 @@
 """Write what each python fence prints into the output block after it (authoring aid).
 
-``python -m tests.harness.fill docs/page.zh.md [docs/page.en.md]`` runs the first page and
-fills every ``<!-- output -->`` block of each given page (same fences, by parity) with
-the printed text. Read the diff before committing: the tests check outputs, this only
-writes them.
+``python -m tests.harness fill docs/page.zh.md`` runs the zh page and fills every
+``<!-- output -->`` block of both language versions (same fences, by parity) with the printed
+text. Read the diff before committing: the tests check outputs, this only writes them.
 """
 
 from __future__ import annotations
 
-import sys
+import tempfile
 from pathlib import Path
 
 from .markdown import parse_fences, read
 from .runner import _expected_outputs, run_page
 
 
-def fill(source: Path, targets: list[Path], figure_dir: Path) -> None:
-    run = run_page(source, figure_dir, check=False)
+def fill(source: Path, targets: list[Path]) -> None:
+    with tempfile.TemporaryDirectory() as figures:
+        run = run_page(source, Path(figures), check=False)
     printed = [run.printed[line] for line in sorted(_expected_outputs(parse_fences(read(source))))]
     for target in targets:
         lines = read(target).splitlines()
@@ -30,8 +30,3 @@ def fill(source: Path, targets: list[Path], figure_dir: Path) -> None:
             lines[start:end] = body
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{target}: filled {len(pairs)} output block(s)")
-
-
-if __name__ == "__main__":
-    pages = [Path(p) for p in sys.argv[1:]]
-    fill(pages[0], pages, Path(__file__).resolve().parents[2] / "docs" / "figures")

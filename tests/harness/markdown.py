@@ -3,8 +3,9 @@
 Conventions (see CONTRIBUTING.md):
 - a fence with info string exactly ``python`` is run;
 - ``<!-- skip: reason -->`` on the line before a fence marks it not run (reason required);
-- ``<!-- output -->`` (or ``<!-- output: unchecked ... -->``) before a ``text`` fence makes it
-  the expected stdout of the python fence just above it.
+- ``<!-- output -->`` before a ``text`` fence makes it the expected stdout of the python fence
+  just above it; ``<!-- output: unchecked ... -->`` shows output that is never checked (timings),
+  ``<!-- output: device-dependent -->`` output checked on the CPU only (training curves, accuracies).
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Fence:
     @property
     def output_checked(self) -> bool:
         return self.is_output and "unchecked" not in (self.marker or "")
+
+    @property
+    def device_dependent(self) -> bool:
+        """Output that depends on the device's arithmetic or random stream: checked on the CPU only."""
+        return self.is_output and "device-dependent" in (self.marker or "")
 
 
 def parse_fences(text: str) -> list[Fence]:

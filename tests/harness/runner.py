@@ -1,13 +1,14 @@
-"""Execute the python fences of a page, check printed output, record saved figures.
+"""Execute the python fences of a page, check printed output, record the figures it makes.
 
-One execution of a page does everything: it checks outputs and (re)writes the page's
-figures through ``dlnotes.plotting.save_figure`` into ``docs/figures``.
+A page runs like a notebook: all runnable fences top to bottom in one namespace, in a fresh
+temporary working directory, after ``reset_state()``. Its figures are collected through
+``dlnotes.plotting.recording(figure_dir)``; the caller chooses ``figure_dir`` (a temporary
+folder when checking, ``docs/figures`` only through ``python -m tests.harness regenerate``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import io
 import os
 import tempfile
@@ -15,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import outputs
 from .markdown import Fence, parse_fences, read
 
 SEED = 0
@@ -27,15 +29,12 @@ class PageError(AssertionError):
 @dataclass
 class PageRun:
     page: Path
+    device: str = "cpu"
     executed: list[int] = field(default_factory=list)  # lines of the fences run
     checked_outputs: int = 0
     figures: list[str] = field(default_factory=list)  # file names saved
     seconds: float = 0.0
     printed: dict[int, str] = field(default_factory=dict)  # fence line -> what it printed
-
-
-def _normalise(out: str) -> str:
-    return "\n".join(line.rstrip() for line in out.strip("\n").splitlines())
 
 
 def _expected_outputs(fences: list[Fence]) -> dict[int, Fence]:
@@ -50,38 +49,60 @@ def _expected_outputs(fences: list[Fence]) -> dict[int, Fence]:
 
 
 def reset_state() -> None:
-    """Fresh random state and no open figures: nothing leaks from one page to the next."""
+    """Matplotlib's defaults (Agg, no open figure), float32, a fresh seed: nothing leaks between pages."""
+    import matplotlib
     import matplotlib.pyplot as plt
     import torch
 
     import dlnotes
-    from dlnotes import plotting
 
     plt.close("all")
+    plt.switch_backend("agg")
+    matplotlib.rcdefaults()  # a page applies the notes' style itself (use_style() in its first block)
     torch.set_default_dtype(torch.float32)
-    plotting.use_style()
-    plotting.saved.clear()
     dlnotes.seed_everything(SEED)
 
 
-def run_page(page: Path, figure_dir: Path, check: bool = True) -> PageRun:
+def device_name() -> str:
+    """The device pages run on (``dlnotes.get_device()``): outputs are exact only on the CPU."""
+    import dlnotes
+
+    return dlnotes.get_device().type
+
+
+def _check(page: Path, fence: Fence, expected: Fence | None, printed: str, exact: bool) -> bool:
+    if expected is None or not expected.output_checked or (expected.device_dependent and not exact):
+        return False
+    if not outputs.same(expected.code, printed, exact=exact):
+        how = "" if exact else f" (beyond the off-CPU tolerance, rtol {outputs.RTOL} + last digit)"
+        raise PageError(f"{page.name} line {fence.line}: printed output differs from the page{how}\n"
+                        + outputs.diff(expected.code, printed))
+    return True
+
+
+def run_page(page: Path, figure_dir: Path, *, check: bool = True, exact: bool | None = None) -> PageRun:
     """Run every runnable fence of ``page`` in one namespace; raise PageError on a mismatch.
 
-    With ``check=False`` outputs are only recorded (``PageRun.printed``), for
-    ``python -m tests.harness.fill`` that writes them into the page.
+    Args:
+        page: the Markdown page.
+        figure_dir: where ``save_figure`` calls of the page write (through a recording context).
+        check: compare printed output with the page's output blocks (``False`` only records
+            ``PageRun.printed``, for ``python -m tests.harness fill``).
+        exact: exact comparison; default: on the CPU exact, elsewhere within the tolerance of
+            ``tests/harness/outputs.py``, skipping device-dependent outputs.
     """
     from dlnotes import plotting
 
     page, figure_dir = Path(page).resolve(), Path(figure_dir).resolve()
     fences = parse_fences(read(page))
-    outputs = _expected_outputs(fences)
-    result, namespace = PageRun(page), {"__name__": "__main__"}
-    old_cwd, old_env = os.getcwd(), os.environ.get("DLNOTES_FIGURE_DIR")
+    expected = _expected_outputs(fences)
+    result = PageRun(page, device=device_name())
+    exact = result.device == "cpu" if exact is None else exact
+    namespace, old_cwd = {"__name__": "__main__"}, os.getcwd()
     reset_state()
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, plotting.recording(figure_dir) as rec:
         os.chdir(tmp)  # stray files written by page code land here, not in the repo
-        os.environ["DLNOTES_FIGURE_DIR"] = str(figure_dir)
         try:
             for fence in (f for f in fences if f.runnable):
                 code = compile("\n" * fence.line + fence.code, str(page), "exec")
@@ -93,20 +114,11 @@ def run_page(page: Path, figure_dir: Path, check: bool = True) -> PageRun:
                     raise PageError(f"{page.name} line {fence.line}: {type(err).__name__}: {err}") from err
                 result.executed.append(fence.line)
                 result.printed[fence.line] = buf.getvalue()
-                expected = outputs.get(fence.line)
-                if check and expected is not None and expected.output_checked:
-                    want, got = _normalise(expected.code), _normalise(buf.getvalue())
-                    if want != got:
-                        diff = "\n".join(difflib.unified_diff(want.splitlines(), got.splitlines(), "page shows", "code prints", lineterm=""))
-                        raise PageError(f"{page.name} line {fence.line}: printed output differs from the page\n{diff}")
-                    result.checked_outputs += 1
+                if check:
+                    result.checked_outputs += _check(page, fence, expected.get(fence.line), buf.getvalue(), exact)
         finally:
             os.chdir(old_cwd)
-            if old_env is None:
-                os.environ.pop("DLNOTES_FIGURE_DIR", None)
-            else:
-                os.environ["DLNOTES_FIGURE_DIR"] = old_env
-            result.figures = [p.name for p in plotting.saved]
+            result.figures = rec.names
             reset_state()
     result.seconds = time.perf_counter() - start
     return result
