@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from .harness import figures, markdown, notebooks, parity, runner, site
+from .conftest import DOCS, FIGURES, PACKAGE, ROOT, docs_changes, docs_snapshot
+from .harness import figures, freshness, markdown, notebooks, outputs, parity, runner, site
 
 
 def _write(path: Path, text: str) -> Path:
@@ -100,6 +101,82 @@ def test_runner_reseeds_every_page(tmp_path):
     assert runner.run_page(tmp_path / "s.zh.md", tmp_path).checked_outputs == 1
 
 
+# ---------------------------------------------------------------- CPU or GPU: the off-CPU tolerance
+
+
+@pytest.mark.parametrize("shown,printed,off_cpu", [
+    ("loss 0.1234, acc 97.9%", "loss 0.1235, acc 97.8%", True),  # last digit flipped by rounding
+    ("x = 1.0000", "x = 1.0009", True),  # within rtol 1e-3
+    ("x = 1.00", "x = 1.02", False),  # 2 %: beyond
+    ("n = 3", "n = 4", False),  # integers: no last-digit slack
+    ("tensor([0.5000, 2.0e-03])", "tensor([0.5001, 2.1e-03])", True),
+    ("loss 0.1234", "grad 0.1234", False),  # the text must match exactly
+    ("nan 1.5", "nan 1.5", True),
+])
+def test_off_cpu_tolerance(shown, printed, off_cpu):
+    assert outputs.same(shown, printed, exact=True) == (shown == printed)
+    assert outputs.same(shown, printed, exact=False) == off_cpu
+
+
+def _perturb(text: str, relative: float) -> str:
+    """Every non-integer number of ``text`` moved by ``relative``, printed with the same decimals."""
+    def move(m):
+        number = m.group(0)
+        if "." not in number or "e" in number.lower():
+            return number
+        decimals = len(number.split(".")[1])
+        return f"{float(number) * (1 + relative):.{decimals}f}"
+
+    return outputs._NUMBER.sub(move, text)
+
+
+def test_real_page_output_with_injected_noise(tmp_path):
+    """No GPU here: simulate one by moving the numbers a real page shows, then check as off the CPU."""
+    source = (DOCS / "linear-models.zh.md").read_text(encoding="utf-8")
+    fences = markdown.parse_fences(source)
+    checked = [f for f in fences if f.output_checked and not f.device_dependent and "." in f.code]
+    assert len(checked) >= 3
+    lines = source.splitlines()
+
+    def page_with(relative):
+        new = list(lines)
+        for f in checked:
+            n = len(f.code.rstrip("\n").splitlines())
+            new[f.line:f.line + n] = [f.indent + l if l else l for l in _perturb(f.code, relative).rstrip("\n").splitlines()]
+        return _write(tmp_path / f"p{relative}.zh.md", "\n".join(new) + "\n")
+
+    noisy = page_with(2e-4)  # GPU-sized noise: within tolerance, not exact
+    assert noisy.read_text(encoding="utf-8") != source
+    with pytest.raises(runner.PageError, match="printed output differs"):
+        runner.run_page(noisy, tmp_path / "f", exact=True)
+    assert runner.run_page(noisy, tmp_path / "f", exact=False).checked_outputs >= len(checked)
+    with pytest.raises(runner.PageError, match="beyond the off-CPU tolerance"):
+        runner.run_page(page_with(0.05), tmp_path / "f", exact=False)
+
+
+def test_device_dependent_outputs_are_checked_on_the_cpu_only(tmp_path):
+    page = _write(tmp_path / "d.zh.md", "```python\nprint(0.25)\n```\n\n<!-- output: device-dependent -->\n```text\n0.26\n```\n")
+    with pytest.raises(runner.PageError):
+        runner.run_page(page, tmp_path, exact=True)
+    assert runner.run_page(page, tmp_path, exact=False).checked_outputs == 0
+
+
+# ---------------------------------------------------------------- tests only check
+
+
+def test_the_docs_guard_sees_a_byte_identical_rewrite(tmp_path):
+    import os
+
+    _write(tmp_path / "a" / "x.svg", "<svg/>")
+    before = docs_snapshot(tmp_path)
+    assert docs_changes(before, docs_snapshot(tmp_path)) == []
+    path = tmp_path / "a" / "x.svg"
+    path.write_text("<svg/>")
+    os.utime(path, ns=(before["a/x.svg"][1] + 10**6, before["a/x.svg"][1] + 10**6))  # same bytes, rewritten
+    _write(tmp_path / "b" / "new.svg", "")
+    assert docs_changes(before, docs_snapshot(tmp_path)) == ["created b", "created b/new.svg", "rewritten a/x.svg"]
+
+
 # ---------------------------------------------------------------- d. parity
 
 
@@ -146,17 +223,28 @@ def test_notebook_parity(tmp_path):
     assert parity.compare_notebooks(zh, _notebook(tmp_path / "m.en.ipynb", ["x = 2", "print(x)"])) == ["code cell 1: differs between zh and en"]
 
 
-def test_notebook_staleness(tmp_path):
+def test_notebook_staleness_and_outputs_of_both_languages(tmp_path):
     import nbformat
 
-    path = _notebook(tmp_path / "n.zh.ipynb", ["print(6 * 7)"])
-    nb = nbformat.read(path, as_version=4)
-    assert len(notebooks.stale(nb)) == 2  # never run, no hash
-    notebooks.store(path)
-    nb = nbformat.read(path, as_version=4)
-    assert notebooks.stale(nb) == [] and nb.cells[1].outputs[0]["text"] == "42\n"
-    nb.cells[1].source = "print(6 * 9)"
-    assert "hash mismatch" in notebooks.stale(nb)[0]
+    zh = _notebook(tmp_path / "n.zh.ipynb", ["import dlnotes  # 一", "print(6 * 7)"])
+    en = _notebook(tmp_path / "n.en.ipynb", ["import dlnotes  # one", "print(6 * 7)"])
+    assert len(notebooks.stale(zh, PACKAGE)) == 2  # never run, no hash
+    notebooks.store(en, PACKAGE)  # naming either language runs the zh notebook and stores both
+    for path in (zh, en):
+        nb = nbformat.read(path, as_version=4)
+        assert notebooks.stale(path, PACKAGE) == [] and nb.cells[2].outputs[0]["text"] == "42\n"
+    executed, _ = notebooks.execute(zh)
+    assert notebooks.compare(executed, nbformat.read(en, as_version=4), "n.en.ipynb") == []
+    nb = nbformat.read(en, as_version=4)
+    nb.cells[2].outputs[0]["text"] = "43\n"
+    assert "n.en.ipynb code cell 2: stored output differs" in notebooks.compare(executed, nb, "n.en.ipynb")[0]
+    nb.cells[2].metadata["tags"] = ["unchecked"]
+    assert notebooks.compare(executed, nb, "n.en.ipynb") == []
+    nb.cells[2].metadata["tags"] = ["device-dependent"]
+    assert notebooks.compare(executed, nb, "n.en.ipynb", exact=True) != [] and notebooks.compare(executed, nb, "n.en.ipynb", exact=False) == []
+    nb.cells[2].source = "print(6 * 9)"
+    nbformat.write(nb, en)
+    assert "stale" in notebooks.stale(en, PACKAGE)[0]
 
 
 # ---------------------------------------------------------------- f. stale figures
@@ -177,38 +265,59 @@ FIG_PAGE = """\
 
 
 def test_figures_recorded_then_detected_stale(tmp_path):
-    package = Path(__file__).resolve().parent.parent / "dlnotes"
-    figdir = tmp_path / "figures"
-    page = _write(tmp_path / "f.zh.md", FIG_PAGE.format(k=1))
+    docs = tmp_path / "docs"
+    figdir = docs / "figures"
+    page = _write(docs / "f.zh.md", FIG_PAGE.format(k=1))
     result = runner.run_page(page, figdir)
-    assert result.figures == ["toy.svg"]
-    figures.record(figdir, page, result.figures, figures.code_hash(page, package))
-    assert figures.stale_figures([page], figdir, package) == []
+    assert result.figures == ["toy.svg"] and (figdir / "toy.svg").is_file()  # recorded by save_figure under the harness
+    figures.write_manifest(figdir, {"f.zh.md": {"code_sha256": freshness.hash_of(page, PACKAGE), "figures": result.figures}})
+    assert figures.stale_figures(page, docs, figdir, PACKAGE) == [] and figures.orphans(docs, figdir) == []
     _write(page, FIG_PAGE.format(k=2))  # the code changed, the figure did not
-    assert figures.stale_figures([page], figdir, package) == ["f.zh.md: figure toy.svg is stale (its code changed since it was made)"]
+    assert figures.stale_figures(page, docs, figdir, PACKAGE) == ["f.zh.md: its figures are stale (the page's code or a dlnotes module it imports changed)"]
     (figdir / "orphan.svg").write_text("<svg/>")
-    _write(tmp_path / "g.zh.md", "# G\n\n![x](figures/hand-made.svg)\n")
+    g = _write(docs / "sub" / "f.zh.md", "# G\n\n![x](../figures/hand-made.svg)\n")  # same file name, other folder
     (figdir / "hand-made.svg").write_text("<svg/>")
-    problems = figures.stale_figures([page, tmp_path / "g.zh.md"], figdir, package)
-    assert "g.zh.md: figure hand-made.svg is not in manifest.json (not made by page code)" in problems
-    assert "figure orphan.svg is not shown by any page" in problems
+    assert figures.stale_figures(g, docs, figdir, PACKAGE) == ["sub/f.zh.md: figure hand-made.svg is not recorded in manifest.json as made by this page"]
+    assert "figure orphan.svg is not made by any page (hand-made diagrams go in docs/diagrams/)" in figures.orphans(docs, figdir)
 
 
 def test_figure_hash_follows_the_dlnotes_code_a_page_imports(tmp_path):
     pkg = tmp_path / "dlnotes"
     _write(pkg / "__init__.py", "")
     _write(pkg / "plotting.py", "")
-    _write(pkg / "conv.py", "from .helpers import pad\n")
+    _write(pkg / "conv.py", "from ._checks import is_int\nfrom .helpers import pad\n")
     _write(pkg / "helpers.py", "def pad(): return 0\n")
+    _write(pkg / "_checks.py", "def is_int(x): return True\n")
     _write(pkg / "optim.py", "X = 1\n")
     page = _write(tmp_path / "c.zh.md", "```python\nfrom dlnotes.conv import conv2d\n```\n")
-    deps = {p.name for p in figures.dependencies(markdown.page_code(markdown.parse_fences(page.read_text())), pkg)}
-    assert deps == {"__init__.py", "plotting.py", "conv.py", "helpers.py"}
-    before = figures.code_hash(page, pkg)
+    deps = {p.name for p in freshness.dependencies(freshness.code_of(page), pkg)}
+    assert deps == {"__init__.py", "plotting.py", "conv.py", "helpers.py", "_checks.py"}
+    before = freshness.hash_of(page, pkg)
     _write(pkg / "optim.py", "X = 2\n")  # not imported by the page: still fresh
-    assert figures.code_hash(page, pkg) == before
+    assert freshness.hash_of(page, pkg) == before
     _write(pkg / "helpers.py", "def pad(): return 1\n")  # imported indirectly: stale
-    assert figures.code_hash(page, pkg) != before
+    assert freshness.hash_of(page, pkg) != before
+    _write(page, "```python\n# a comment only changes nothing\nfrom dlnotes.conv import conv2d\n```\n")
+    assert freshness.hash_of(page, pkg) == freshness.code_hash("from dlnotes.conv import conv2d\n", pkg)
+
+
+def test_one_line_in_dlnotes_optim_makes_the_optimizer_page_and_lab_stale(tmp_path):
+    """On a copy of the repository's optimizer page, lab, manifest and package (the real files stay untouched)."""
+    import shutil
+
+    docs, pkg = tmp_path / "docs", tmp_path / "dlnotes"
+    shutil.copytree(PACKAGE, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    (docs / "labs").mkdir(parents=True)
+    shutil.copytree(FIGURES, docs / "figures")
+    for rel in ("optimizers.zh.md", "labs/optimizers.zh.ipynb", "labs/optimizers.en.ipynb"):
+        shutil.copyfile(DOCS / rel, docs / rel)
+    page, labs = docs / "optimizers.zh.md", [docs / "labs/optimizers.zh.ipynb", docs / "labs/optimizers.en.ipynb"]
+    assert figures.stale_figures(page, docs, docs / "figures", pkg) == []
+    assert [notebooks.stale(lab, pkg) for lab in labs] == [[], []]
+    source = (pkg / "optim.py").read_text(encoding="utf-8")
+    (pkg / "optim.py").write_text(source.replace("\n\n", "\n\nCHANGED = 1\n\n", 1), encoding="utf-8")
+    assert "stale" in " ".join(figures.stale_figures(page, docs, docs / "figures", pkg))
+    assert all("stale" in " ".join(notebooks.stale(lab, pkg)) for lab in labs)
 
 
 # ---------------------------------------------------------------- g. built-site checks

@@ -18,7 +18,8 @@ MANIFEST = "manifest.json"
 
 def load_manifest(figure_dir: Path) -> dict:
     path = Path(figure_dir) / MANIFEST
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {k: v for k, v in data.items() if isinstance(v, dict) and "figures" in v}  # page entries only
 
 
 def write_manifest(figure_dir: Path, manifest: dict) -> None:

@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 
 from .markdown import page_code, parse_fences, read, strip_comments
-_IMPORT = re.compile(r"^\s*(?:from\s+(dlnotes(?:\.\w+)*)\s+import\s+([\w\s,()]+)|import\s+(dlnotes(?:\.\w+)*))", re.M)
-_RELATIVE = re.compile(r"^\s*from\s+(\.+)(\w*)\s+import\s+([\w\s,()]+)", re.M)
+_NAMES = r"(\([^)]*\)|[\w \t,]+)"  # imported names: one line, or a parenthesised list over several
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(dlnotes(?:\.\w+)*)[ \t]+import[ \t]+" + _NAMES + r"|import[ \t]+(dlnotes(?:\.\w+)*))", re.M)
+_RELATIVE = re.compile(r"^[ \t]*from[ \t]+(\.+)(\w*)[ \t]+import[ \t]+" + _NAMES, re.M)
 
 
 def _module_files(package_dir: Path, dotted: str) -> list[Path]:
