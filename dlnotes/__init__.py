@@ -1,8 +1,8 @@
 r"""dlnotes: the companion package of the bilingual deep-learning lecture notes.
 
 Every code block of the notes imports from here. The top level keeps only what every
-page needs: :func:`seed_everything` and :func:`get_device`. Topic modules
-(``dlnotes.data``, ``dlnotes.plotting``, ...) are imported explicitly.
+page needs: `seed_everything` and `get_device`. Topic modules
+(`dlnotes.data`, `dlnotes.plotting`, ...) are imported explicitly.
 
 See: https://dlnotes.example.org/ (home page of the notes)
 """
@@ -13,6 +13,8 @@ import os
 import random
 from typing import TYPE_CHECKING
 
+from ._checks import expect, is_int
+
 if TYPE_CHECKING:
     import torch
 
@@ -21,19 +23,19 @@ __all__ = ["__version__", "seed_everything", "get_device"]
 
 
 def seed_everything(seed: int) -> None:
-    r"""Seed Python's ``random``, NumPy and PyTorch (CPU and all GPUs) with ``seed``.
+    r"""Seed Python's `random`, NumPy and PyTorch (CPU and all GPUs) with `seed`.
 
     Pages call this once at the top so that every printed number and every figure is
     reproducible.
 
     Args:
-        seed: a non-negative integer below :math:`2^{32}`.
+        seed: a non-negative integer below $2^{32}$.
 
     Raises:
-        ValueError: if ``seed`` is not an integer in :math:`[0, 2^{32})`.
+        ValueError: if `seed` is not an integer in $[0, 2^{32})$.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed_everything expects an integer in [0, 2**32), got {seed!r}")
+    expect(is_int(seed) and 0 <= seed < 2**32, "seed_everything", "an integer in [0, 2**32)", repr(seed))
+    seed = int(seed)  # a NumPy integer too
     import numpy as np
     import torch
 
@@ -45,15 +47,15 @@ def seed_everything(seed: int) -> None:
 def get_device() -> "torch.device":
     r"""Return the device the examples run on.
 
-    CUDA when available, else the CPU. The environment variable ``DLNOTES_DEVICE``
-    (e.g. ``cpu``, ``cuda:1``, ``mps``) overrides the choice. On Apple's ``mps``
+    CUDA when available, else the CPU. The environment variable `DLNOTES_DEVICE`
+    (e.g. `cpu`, `cuda:1`, `mps`) overrides the choice. On Apple's `mps`
     float64 is unavailable, so the float64 checks of the notes always use the CPU.
 
     Returns:
         torch.device: the chosen device.
 
     Raises:
-        ValueError: if ``DLNOTES_DEVICE`` names a device that PyTorch does not know.
+        ValueError: if `DLNOTES_DEVICE` names a device that PyTorch does not know.
     """
     import torch
 

@@ -42,22 +42,9 @@ import math
 import torch
 from torch import Tensor
 
+from ._checks import check_shape, check_tensor, expect, is_int
+
 __all__ = ["Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "Softplus", "MSELoss", "Sequential"]
-
-
-def _check_tensor(who: str, arg: str, x: Tensor) -> Tensor:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"{who} expects {arg} to be a torch.Tensor, got {type(x).__name__}")
-    return x
-
-
-def _check_shape(who: str, arg: str, x: Tensor, shape: tuple, *, like: str = "") -> None:
-    """Raise unless ``x`` is a tensor of ``shape`` (a str entry such as ``"N"`` matches any size)."""
-    _check_tensor(who, arg, x)
-    ok = x.ndim == len(shape) and all(isinstance(s, str) or s == n for s, n in zip(shape, x.shape))
-    if not ok:
-        want = "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-        raise ValueError(f"{who} expects {arg} of shape {want}{like}, got {tuple(x.shape)}")
 
 
 def _saved(who: str, x: Tensor | None) -> Tensor:
@@ -121,8 +108,8 @@ class Linear(Layer):
     def __init__(self, in_features: int, out_features: int, *, dtype: torch.dtype | None = None,
                  device: torch.device | str | None = None) -> None:
         for arg, n in (("in_features", in_features), ("out_features", out_features)):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-                raise ValueError(f"Linear expects {arg} to be a positive integer, got {n!r}")
+            expect(is_int(n) and n >= 1, "Linear", f"{arg} to be a positive integer", repr(n))
+        in_features, out_features = int(in_features), int(out_features)  # a NumPy integer too
         self.in_features, self.out_features = in_features, out_features
         kw = dict(dtype=dtype, device=device)
         weight = torch.nn.init.kaiming_uniform_(torch.empty(out_features, in_features, **kw), a=math.sqrt(5))  # (out, in)
@@ -140,11 +127,10 @@ class Linear(Layer):
     def forward(self, A: Tensor) -> Tensor:
         r"""$Z = A W + \mathbf 1_N b^\top$: `A` of shape (N, in_features) to `Z` of shape (N, out_features)."""
         who = f"{self!r}.forward"
-        _check_shape(who, "A", A, ("N", self.in_features))
-        _check_shape(who, "W", self.W, (self.in_features, self.out_features))
-        _check_shape(who, "b", self.b, (self.out_features,))
-        if A.dtype != self.W.dtype:
-            raise ValueError(f"{who} expects A of dtype {self.W.dtype} (like W), got {A.dtype}")
+        check_shape(who, "A", A, ("N", self.in_features))
+        check_shape(who, "W", self.W, (self.in_features, self.out_features))
+        check_shape(who, "b", self.b, (self.out_features,))
+        expect(A.dtype == self.W.dtype, who, f"A of dtype {self.W.dtype} (like W)", A.dtype)
         self.A = A  # (N, in)
         return A @ self.W + self.b  # (N, out)
 
@@ -152,7 +138,7 @@ class Linear(Layer):
     def backward(self, dZ: Tensor) -> Tensor:
         r"""From `dZ` (shape of the last `Z`) set `dW` and `db`; return $dA = dZ\, W^\top$."""
         A = _saved(repr(self), self.A)  # (N, in)
-        _check_shape(f"{self!r}.backward", "dZ", dZ, (A.shape[0], self.out_features), like=", like the last Z")
+        check_shape(f"{self!r}.backward", "dZ", dZ, (A.shape[0], self.out_features), like=", like the last Z")
         self.dW = A.T @ dZ  # (in, out)
         self.db = dZ.sum(0)  # (out,)
         return dZ @ self.W.T  # (N, in)
@@ -175,14 +161,14 @@ class _Activation(Layer):
 
     @torch.no_grad()
     def forward(self, Z: Tensor) -> Tensor:
-        _check_tensor(f"{self!r}.forward", "Z", Z)
+        check_tensor(f"{self!r}.forward", "Z", Z)
         self.Z, self.A = Z, self._f(Z)  # (N, m), (N, m)
         return self.A
 
     @torch.no_grad()
     def backward(self, dA: Tensor) -> Tensor:
         Z = _saved(repr(self), self.Z)  # (N, m)
-        _check_shape(f"{self!r}.backward", "dA", dA, tuple(Z.shape), like=", like the last A")
+        check_shape(f"{self!r}.backward", "dA", dA, tuple(Z.shape), like=", like the last A")
         return dA * self._df(Z, self.A)  # (N, m): dZ
 
 
@@ -261,8 +247,8 @@ class MSELoss:
     @torch.no_grad()
     def forward(self, y_hat: Tensor, y: Tensor) -> Tensor:
         """The loss, a 0-d tensor; `y_hat` and `y` must have the same shape."""
-        _check_tensor("MSELoss.forward", "y_hat", y_hat)
-        _check_shape("MSELoss.forward", "y", y, tuple(y_hat.shape), like=", like y_hat")  # no silent broadcasting
+        check_tensor("MSELoss.forward", "y_hat", y_hat)
+        check_shape("MSELoss.forward", "y", y, tuple(y_hat.shape), like=", like y_hat")  # no silent broadcasting
         self.diff = y_hat - y  # (N, out)
         return (self.diff**2).mean()
 
@@ -287,9 +273,8 @@ class Sequential(Layer):
 
     def __init__(self, *layers: Layer) -> None:
         for i, layer in enumerate(layers):
-            if not isinstance(layer, Layer):
-                kind = f"{type(layer).__module__}.{type(layer).__qualname__}"  # not just "Linear": nn.Linear is no Layer
-                raise TypeError(f"Sequential expects Layer instances, got {kind} at position {i}")
+            kind = f"{type(layer).__module__}.{type(layer).__qualname__}"  # not just "Linear": nn.Linear is no Layer
+            expect(isinstance(layer, Layer), "Sequential", "Layer instances", f"{kind} at position {i}", TypeError)
         self.layers = list(layers)
 
     def __getitem__(self, i: int | slice) -> Layer:

@@ -35,13 +35,14 @@ See: https://dlnotes.example.org/convolution/
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+from ._checks import check_ndim, check_shape, expect, is_int
 
 __all__ = ["conv1d_full", "conv2d", "conv2d_output_shape", "max_pool2d", "filter2d"]
 
@@ -52,26 +53,21 @@ _METHODS = ("auto", "direct", "fft")
 _DIRECT_MAX_TAPS = 9  # filter2d: kernels of at most 9 entries (3 x 3) are faster direct than by FFT
 
 
-def _is_int(x: object) -> bool:
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
-
-
 def _pair(who: str, name: str, value: object, *, minimum: int = 1) -> Pair:
-    """``value`` as a pair ``(along H, along W)``: an int is used for both; each must be ``>= minimum``."""
-    pair = (value, value) if _is_int(value) else tuple(value) if isinstance(value, (tuple, list)) else ()
-    if len(pair) != 2 or not all(_is_int(p) and p >= minimum for p in pair):
-        raise ValueError(f"{who} expects {name} to be an integer >= {minimum} or a pair of them, got {value!r}")
+    """`value` as a pair `(along H, along W)`: an int is used for both; each must be `>= minimum`."""
+    pair = (value, value) if is_int(value) else tuple(value) if isinstance(value, (tuple, list)) else ()
+    ok = len(pair) == 2 and all(is_int(p) and p >= minimum for p in pair)
+    expect(ok, who, f"{name} to be an integer >= {minimum} or a pair of them", repr(value))
     return int(pair[0]), int(pair[1])
 
 
 def _padding(who: str, padding: object, kernel: Pair, stride: Pair, dilation: Pair) -> tuple[Pair, Pair]:
-    """Zero padding ``((top, bottom), (left, right))`` from an int, a pair, ``"valid"`` or ``"same"``.
+    """Zero padding `((top, bottom), (left, right))` from an int, a pair, `"valid"` or `"same"`.
 
-    ``"same"`` pads $d(k-1)$ along each axis; an odd one's extra zero goes bottom / right, as PyTorch.
+    `"same"` pads $d(k-1)$ along each axis; an odd one's extra zero goes bottom / right, as PyTorch.
     """
     if isinstance(padding, str):
-        if padding not in ("valid", "same"):
-            raise ValueError(f"{who} expects padding 'valid', 'same', an integer or a pair, got {padding!r}")
+        expect(padding in ("valid", "same"), who, "padding 'valid', 'same', an integer or a pair", repr(padding))
         if padding == "valid":
             return (0, 0), (0, 0)
         if stride != (1, 1):
@@ -94,14 +90,13 @@ def _output_hw(who: str, size: Sequence[int], kernel: Pair, stride: Pair, pad: t
 
 
 def _batched(who: str, input: Tensor) -> tuple[Tensor, bool]:
-    """``(x, unbatched)``: a (C, H, W) input gets a batch axis of size 1."""
-    if input.ndim not in (3, 4):
-        raise ValueError(f"{who} expects a 3-D or 4-D input (C, H, W) or (N, C, H, W), got shape {tuple(input.shape)}")
+    """`(x, unbatched)`: a (C, H, W) input gets a batch axis of size 1."""
+    check_ndim(who, input, (3, 4), "a 3-D or 4-D input (C, H, W) or (N, C, H, W)")
     return (input.unsqueeze(0), True) if input.ndim == 3 else (input, False)
 
 
 def _windows(x: Tensor, kernel: Pair, stride: Pair, dilation: Pair, out_hw: Pair) -> Tensor:
-    """All windows of ``x`` (N, C, H, W) as a view (N, C, H_out, W_out, kH, kW): no copy."""
+    """All windows of `x` (N, C, H, W) as a view (N, C, H_out, W_out, kH, kW): no copy."""
     x = x.contiguous()
     s_n, s_c, s_h, s_w = x.stride()
     return x.as_strided((*x.shape[:2], *out_hw, *kernel),
@@ -131,8 +126,7 @@ def conv1d_full(v: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray
     """
     v, w = np.asarray(v), np.asarray(w)
     for name, a in (("v", v), ("w", w)):
-        if a.ndim != 1 or a.size == 0:
-            raise ValueError(f"conv1d_full expects non-empty 1-D v and w, got {name} of shape {a.shape}")
+        check_ndim("conv1d_full", a, (1,), "non-empty 1-D v and w", nonempty=True, got=f"{name} of shape")
     if len(w) > len(v):
         v, w = w, v  # convolution commutes: loop over the shorter one
     r = np.zeros(len(v) + len(w) - 1, dtype=np.result_type(v, w))  # (m + n - 1,)
@@ -197,15 +191,13 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
     """
     who = "conv2d"
     x, unbatched = _batched(who, input)
-    if weight.ndim != 4 or 0 in weight.shape:
-        raise ValueError(f"{who} expects a 4-D weight (C_out, C_in, kH, kW), got shape {tuple(weight.shape)}")
+    check_ndim(who, weight, (4,), "a 4-D weight (C_out, C_in, kH, kW)", nonempty=True)
     C_out, C_in, kH, kW = weight.shape
     if x.shape[1] != C_in:
         raise ValueError(f"{who}: input of shape {tuple(input.shape)} has {x.shape[1]} channels, "
                          f"but weight of shape {tuple(weight.shape)} expects C_in = {C_in}")
-    if bias is not None and tuple(bias.shape) != (C_out,):
-        raise ValueError(f"{who} expects bias of shape ({C_out},) for weight of shape {tuple(weight.shape)}, "
-                         f"got {tuple(bias.shape)}")
+    if bias is not None:
+        check_shape(who, "bias", bias, (C_out,), like=f" for weight of shape {tuple(weight.shape)}")
     stride, dilation = _pair(who, "stride", stride), _pair(who, "dilation", dilation)
     pad = _padding(who, padding, (kH, kW), stride, dilation)
     H_out, W_out = _output_hw(who, x.shape[-2:], (kH, kW), stride, pad, dilation)
@@ -338,12 +330,10 @@ def filter2d(image: np.ndarray, kernel: np.ndarray, mode: str = "valid", *, meth
     """
     who = "filter2d"
     X, K = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
-    if X.ndim not in (2, 3) or 0 in X.shape:
-        raise ValueError(f"{who} expects a non-empty image of shape (H, W) or (H, W, C), got shape {X.shape}")
-    if K.ndim != 2 or 0 in K.shape:
-        raise ValueError(f"{who} expects a non-empty 2-D kernel (kH, kW), got shape {K.shape}")
-    if mode not in _MODES or method not in _METHODS:
-        raise ValueError(f"{who} expects mode in {_MODES} and method in {_METHODS}, got {mode!r} and {method!r}")
+    check_ndim(who, X, (2, 3), "a non-empty image of shape (H, W) or (H, W, C)", nonempty=True)
+    check_ndim(who, K, (2,), "a non-empty 2-D kernel (kH, kW)", nonempty=True)
+    ok = mode in _MODES and method in _METHODS
+    expect(ok, who, f"mode in {_MODES} and method in {_METHODS}", f"{mode!r} and {method!r}")
     if mode == "valid" and (K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]):
         raise ValueError(f"{who}: kernel of shape {K.shape} is larger than the image of shape {X.shape} "
                          "(mode 'valid' needs kH <= H and kW <= W)")

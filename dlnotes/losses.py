@@ -24,10 +24,10 @@ See: https://dlnotes.example.org/linear-models/
 
 from __future__ import annotations
 
-import numbers
-
 import torch
 from torch import Tensor
+
+from ._checks import check_all, check_ndim, check_same_shape, check_shape, expect, is_real
 
 __all__ = ["mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
            "nll_loss", "kl_divergence", "hinge_loss", "check_loss"]
@@ -44,20 +44,8 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss if reduction == "none" else loss.mean() if reduction == "mean" else loss.sum()
 
 
-def _same_shape(name: str, a: Tensor, b: Tensor, names: tuple[str, str] = ("input", "target")) -> None:
-    if a.shape != b.shape:
-        raise ValueError(f"{name} expects {names[0]} and {names[1]} of the same shape, "
-                         f"got {tuple(a.shape)} and {tuple(b.shape)}")
-
-
-def _require(name: str, what: str, ok: Tensor, values: Tensor) -> None:
-    """Raise ``ValueError`` unless every entry of ``ok`` is true; report the range of ``values``."""
-    if not bool(ok.all()):
-        raise ValueError(f"{name} expects {what}, got values in [{values.min().item():g}, {values.max().item():g}]")
-
-
 def _in_unit_interval(name: str, what: str, x: Tensor) -> None:
-    _require(name, f"{what} in [0, 1]", (x >= 0) & (x <= 1), x)  # NaN fails too
+    check_all(name, f"{what} in [0, 1]", (x >= 0) & (x <= 1), x)  # NaN fails too
 
 
 def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
@@ -72,7 +60,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
 
     See: https://dlnotes.example.org/linear-models/
     """
-    _same_shape("mse_loss", input, target)
+    check_same_shape("mse_loss", input, target)
     return _reduce((input - target) ** 2, reduction)
 
 
@@ -88,7 +76,7 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor
 
     See: https://dlnotes.example.org/linear-models/
     """
-    _same_shape("l1_loss", input, target)
+    check_same_shape("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
 
 
@@ -134,7 +122,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, *, reduction: str = "mea
     See: https://dlnotes.example.org/linear-models/
     """
     name = "binary_cross_entropy"
-    _same_shape(name, input, target)
+    check_same_shape(name, input, target)
     _in_unit_interval(name, "input probabilities", input)
     _in_unit_interval(name, "target", target)
     return _reduce(_BinaryCrossEntropy.apply(input, target), reduction)
@@ -160,7 +148,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, *, reduction
     See: https://dlnotes.example.org/linear-models/
     """
     name = "binary_cross_entropy_with_logits"
-    _same_shape(name, input, target)
+    check_same_shape(name, input, target)
     _in_unit_interval(name, "target", target)
     x, y = input, target
     # torch.maximum splits the gradient at the tie x = 0, giving sigma(0) - y = 1/2 - y there
@@ -170,15 +158,11 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, *, reduction
 
 def _class_targets(name: str, input: Tensor, target: Tensor) -> Tensor:
     """Check (N, C) / (C,) input against (N,) / () integer class indices in [0, C); return them as int64."""
-    if input.ndim not in (1, 2):
-        raise ValueError(f"{name} expects input of shape (N, C) or (C,), got shape {tuple(input.shape)}")
-    if target.dtype not in _INTEGER_DTYPES:
-        raise ValueError(f"{name} expects integer class indices as target, got dtype {target.dtype}")
-    if target.shape != input.shape[:-1]:
-        raise ValueError(f"{name} expects target of shape {tuple(input.shape[:-1])} for input of shape "
-                         f"{tuple(input.shape)}, got {tuple(target.shape)}")
+    check_ndim(name, input, (1, 2), "input of shape (N, C) or (C,)")
+    expect(target.dtype in _INTEGER_DTYPES, name, "integer class indices as target", f"dtype {target.dtype}")
+    check_shape(name, "target", target, tuple(input.shape[:-1]), like=f" for input of shape {tuple(input.shape)}")
     C = input.shape[-1]
-    _require(name, f"class indices in [0, {C})", (target >= 0) & (target < C), target)
+    check_all(name, f"class indices in [0, {C})", (target >= 0) & (target < C), target)
     return target.long()
 
 
@@ -233,8 +217,8 @@ def cross_entropy(input: Tensor, target: Tensor, *, reduction: str = "mean") -> 
 def _probability_vectors(name: str, arg: str, p: Tensor) -> None:
     tol = max(1e-6, p.shape[-1] * torch.finfo(p.dtype).eps)  # 1e-6, looser only for low precision
     total = p.sum(dim=-1)
-    _require(name, f"{arg} to be non-negative", p >= 0, p)
-    _require(name, f"{arg} to sum to 1 along the last dimension (within {tol:g})", (total - 1).abs() <= tol, total)
+    check_all(name, f"{arg} to be non-negative", p >= 0, p)
+    check_all(name, f"{arg} to sum to 1 along the last dimension (within {tol:g})", (total - 1).abs() <= tol, total)
 
 
 def kl_divergence(p: Tensor, q: Tensor) -> Tensor:
@@ -265,9 +249,8 @@ def kl_divergence(p: Tensor, q: Tensor) -> Tensor:
 
     See: https://dlnotes.example.org/linear-models/
     """
-    _same_shape("kl_divergence", p, q, ("p", "q"))
-    if p.ndim == 0:
-        raise ValueError("kl_divergence expects probability vectors of shape (..., C), got 0-d tensors")
+    check_same_shape("kl_divergence", p, q, ("p", "q"))
+    expect(p.ndim > 0, "kl_divergence", "probability vectors of shape (..., C)", "0-d tensors")
     _probability_vectors("kl_divergence", "p", p)
     _probability_vectors("kl_divergence", "q", q)
     support = p > 0  # (..., C): terms outside p's support are 0 (with a zero gradient, not nan)
@@ -293,8 +276,8 @@ def hinge_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Ten
 
     See: https://dlnotes.example.org/linear-models/
     """
-    _same_shape("hinge_loss", input, target)
-    _require("hinge_loss", "target in {-1, +1}", (target == 1) | (target == -1), target)
+    check_same_shape("hinge_loss", input, target)
+    check_all("hinge_loss", "target in {-1, +1}", (target == 1) | (target == -1), target)
     return _reduce(torch.clamp_min(1 - target * input, 0), reduction)
 
 
@@ -316,8 +299,7 @@ def check_loss(input: Tensor, target: Tensor, tau: float, *, reduction: str = "m
 
     See: https://dlnotes.example.org/linear-models/
     """
-    if isinstance(tau, bool) or not isinstance(tau, numbers.Real) or not 0 < tau < 1:
-        raise ValueError(f"check_loss expects tau in the open interval (0, 1), got {tau!r}")
-    _same_shape("check_loss", input, target)
+    expect(is_real(tau) and 0 < tau < 1, "check_loss", "tau in the open interval (0, 1)", repr(tau))
+    check_same_shape("check_loss", input, target)
     u = target - input
     return _reduce(torch.maximum(tau * u, (tau - 1) * u), reduction)

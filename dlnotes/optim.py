@@ -32,12 +32,13 @@ See: https://dlnotes.example.org/optimizers/
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import torch
 from torch import Tensor
+
+from ._checks import expect, is_real
 
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adadelta", "Adam"]
 
@@ -55,24 +56,23 @@ _TORCH_OPTIONS = frozenset({
 
 def _check_range(owner: str, name: str, value: Any) -> None:
     low, high, closed = _RANGES[name.split("[")[0]]
-    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not (real and low <= value and (value <= high if closed else value < high)):  # NaN fails too
-        bounds = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}{']' if closed else ')'}"
-        raise ValueError(f"{owner} expects {name} {bounds}, got {value!r}")
+    ok = is_real(value) and low <= value and (value <= high if closed else value < high)  # NaN fails too
+    bounds = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}{']' if closed else ')'}"
+    expect(ok, owner, f"{name} {bounds}", repr(value))
 
 
 def _check(owner: str, group: dict[str, Any]) -> None:
-    """Raise ``ValueError`` on a hyperparameter out of range or one of PyTorch's we do not support."""
+    """Raise `ValueError` on a hyperparameter out of range or one of PyTorch's we do not support."""
     for name, value in group.items():
         if name == "betas":
-            if not (isinstance(value, (tuple, list)) and len(value) == 2):
-                raise ValueError(f"{owner} expects betas a pair (beta1, beta2), got {value!r}")
+            pair = isinstance(value, (tuple, list)) and len(value) == 2
+            expect(pair, owner, "betas a pair (beta1, beta2)", repr(value))
             for i, beta in enumerate(value):
                 _check_range(owner, f"betas[{i}]", beta)
         elif name in _RANGES:
             _check_range(owner, name, value)
-        elif name == "eps_inside_sqrt" and not isinstance(value, bool):
-            raise ValueError(f"{owner} expects eps_inside_sqrt True or False, got {value!r}")
+        elif name == "eps_inside_sqrt":
+            expect(isinstance(value, bool), owner, "eps_inside_sqrt True or False", repr(value))
 
 
 def _ema_sq_(avg: Tensor, g: Tensor, decay: float) -> Tensor:

@@ -10,6 +10,7 @@ from dlnotes import get_device
 from dlnotes import backprop as bp
 
 from .conftest import generator as _gen
+from .oracle import assert_same, grads, leaf_copies, random_upstream
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -42,18 +43,16 @@ def _torch_copy(layer: bp.Layer) -> nn.Module:
 
 def _assert_grads_match_autograd(model: bp.Sequential, X: torch.Tensor, y: torch.Tensor) -> None:
     """dA of the input and every dW, db of `model` equal autograd's on its torch.nn copy, loss = MSE."""
-    ref, X_ref = _torch_copy(model), X.clone().requires_grad_()
+    ref, (X_ref,) = _torch_copy(model), leaf_copies(X)
     expected_loss = F.mse_loss(ref(X_ref), y)
-    expected_loss.backward()
-    expected = [p.grad.T if p.ndim == 2 else p.grad for p in ref.parameters()]  # weight.grad.T is dW
+    dX, *param_grads = grads(expected_loss, [X_ref, *ref.parameters()])
+    expected = [g.T if g.ndim == 2 else g for g in param_grads]  # weight.grad.T is dW
 
     loss_fn = bp.MSELoss()
     loss = loss_fn(model(X), y)
     dA = model.backward(loss_fn.backward())
-    assert_close(loss, expected_loss.detach())
-    assert_close(dA, X_ref.grad)
     assert [g.shape for g in model.grads()] == [p.shape for p in model.parameters()]  # rule 0
-    assert_close(model.grads(), expected)
+    assert_same([loss, dA, *model.grads()], [expected_loss.detach(), dX, *expected])
 
 
 @pytest.mark.parametrize("N", [1, 8])
@@ -143,15 +142,13 @@ GRID = torch.cat([torch.linspace(-30, 30, 121), torch.tensor([0.0, -0.0, 1e-12, 
 @pytest.mark.parametrize("activation", list(ACTIVATIONS), ids=lambda a: a.__name__)
 def test_activations_and_derivatives_match_autograd_and_stay_finite(activation, dtype):
     Z = GRID.to(dtype).reshape(-1, 1)  # (N, 1)
-    dA = torch.randn(Z.shape, dtype=dtype, generator=_gen(6))  # (N, 1)
-    Z_ref = Z.clone().requires_grad_()
+    dA = random_upstream(Z, seed=6)  # (N, 1)
+    (Z_ref,) = leaf_copies(Z)
     A_ref = FUNCTIONS[activation](Z_ref)
-    A_ref.backward(dA)
     layer = activation()
     A, dZ = layer(Z), layer.backward(dA)
     assert torch.isfinite(A).all() and torch.isfinite(dZ).all()
-    assert_close(A, A_ref.detach())
-    assert_close(dZ, Z_ref.grad)
+    assert_same([A, dZ], [A_ref.detach(), *grads(A_ref, [Z_ref], dA)])
     assert layer.parameters() == layer.grads() == []
 
 
@@ -170,12 +167,11 @@ def test_relu_derivative_at_zero_is_zero_as_in_autograd():
 def test_mse_loss_matches_nn_mse_loss(shape):
     g = _gen(8)
     y_hat, y = torch.randn(shape, dtype=D, generator=g), torch.randn(shape, dtype=D, generator=g)
-    y_hat_ref = y_hat.clone().requires_grad_()
+    (y_hat_ref,) = leaf_copies(y_hat)
     expected = nn.MSELoss()(y_hat_ref, y)
-    expected.backward()
     loss_fn = bp.MSELoss()
-    assert_close(loss_fn(y_hat, y), expected.detach())
-    assert_close(loss_fn.backward(), y_hat_ref.grad)
+    loss = loss_fn(y_hat, y)
+    assert_same([loss, loss_fn.backward()], [expected.detach(), *grads(expected, [y_hat_ref])])
 
 
 # ---- training ----
@@ -198,7 +194,7 @@ def test_gradient_descent_fits_simulated_regression_like_autograd():
             for p in ref.parameters():
                 p -= 0.1 * p.grad
     assert losses[-1] < 0.15 < 0.2 * losses[0]  # from 1.50 to 0.099; the noise variance is 0.01
-    assert_close(model.parameters(), [p.detach().T if p.ndim == 2 else p.detach() for p in ref.parameters()])
+    assert_same(model.parameters(), [p.detach().T if p.ndim == 2 else p.detach() for p in ref.parameters()])
 
 
 # ---- Sequential ----

@@ -8,36 +8,15 @@ import pytest
 import torch
 import torch.nn.functional as F
 from scipy.signal import convolve2d
-from torch.testing import assert_close
 
 from dlnotes import conv as C
 
 from .conftest import generator as _gen
+from .oracle import assert_same_as_torch
 
 D = torch.float64
 pytestmark = [pytest.mark.filterwarnings("ignore:Using padding='same'"),  # PyTorch's note on even kernels
               pytest.mark.usefixtures("one_torch_thread")]
-
-
-def _leaves(*xs):
-    """Two independent copies of each tensor (None stays None), both requiring grad."""
-    def copy(x):
-        return None if x is None else x.detach().clone().requires_grad_(True)
-
-    return [copy(x) for x in xs], [copy(x) for x in xs]
-
-
-def _assert_same_as_torch(ours, theirs, tensors, seed=0, **kwargs):
-    """Values and gradients (w.r.t. every tensor argument) of ours and PyTorch's agree."""
-    a, b = _leaves(*tensors)
-    expected = theirs(*b, **kwargs)
-    out = ours(*a, **kwargs)
-    assert out.shape == expected.shape and out.dtype == expected.dtype
-    assert_close(out, expected)
-    upstream = torch.randn(expected.shape, dtype=expected.dtype, generator=_gen(seed))
-    grads_a = torch.autograd.grad(out, [x for x in a if x is not None], upstream)
-    grads_b = torch.autograd.grad(expected, [x for x in b if x is not None], upstream)
-    assert_close(grads_a, grads_b)
 
 
 # ---- conv1d_full ----
@@ -83,7 +62,7 @@ def _random_conv_setting(rng: random.Random):
 @pytest.mark.parametrize("seed", range(60))
 def test_conv2d_matches_torch_values_and_gradients(seed):
     x, weight, bias, kwargs = _random_conv_setting(random.Random(seed))
-    _assert_same_as_torch(C.conv2d, F.conv2d, (x, weight, bias), seed, **kwargs)
+    assert_same_as_torch(C.conv2d, F.conv2d, x, weight, bias, seed=seed, **kwargs)
 
 
 @pytest.mark.parametrize("kernel", [(2, 2), (2, 3), (4, 1)])
@@ -92,7 +71,7 @@ def test_conv2d_same_pads_even_kernels_like_torch(kernel, dilation):
     """PyTorch puts the odd extra zero of "same" padding at the bottom / right."""
     g = _gen(3)
     x, weight = torch.randn(2, 2, 7, 8, dtype=D, generator=g), torch.randn(3, 2, *kernel, dtype=D, generator=g)
-    _assert_same_as_torch(C.conv2d, F.conv2d, (x, weight), padding="same", dilation=dilation)
+    assert_same_as_torch(C.conv2d, F.conv2d, x, weight, padding="same", dilation=dilation)
     assert C.conv2d(x, weight, padding="same", dilation=dilation).shape[-2:] == (7, 8)
 
 
@@ -100,7 +79,7 @@ def test_conv2d_float32_and_noncontiguous_input():
     g = _gen(4)
     x = torch.randn(2, 3, 12, 10, generator=g).transpose(-1, -2)  # (2, 3, 10, 12), not contiguous
     weight, bias = torch.randn(5, 3, 3, 3, generator=g), torch.randn(5, generator=g)
-    _assert_same_as_torch(C.conv2d, F.conv2d, (x, weight, bias), stride=2, padding=1)
+    assert_same_as_torch(C.conv2d, F.conv2d, x, weight, bias, stride=2, padding=1)
 
 
 def test_conv2d_gradcheck():
@@ -157,13 +136,13 @@ def test_max_pool2d_matches_torch_values_and_gradients_with_ties(kind, kernel_si
     g = _gen(6)
     for shape in [(2, 3, 9, 10), (3, 7, 8)]:
         x = _pool_input(kind, shape, g)
-        _assert_same_as_torch(C.max_pool2d, F.max_pool2d, (x,), kernel_size=kernel_size, stride=stride)
+        assert_same_as_torch(C.max_pool2d, F.max_pool2d, x, kernel_size=kernel_size, stride=stride)
 
 
 def test_max_pool2d_gradcheck_and_float32():
     x = torch.randn(2, 2, 6, 7, dtype=D, generator=_gen(7), requires_grad=True)  # no ties: differentiable
     assert torch.autograd.gradcheck(lambda x: C.max_pool2d(x, 3, 2), (x,))
-    _assert_same_as_torch(C.max_pool2d, F.max_pool2d, (x.float().relu(),), kernel_size=2, stride=1)
+    assert_same_as_torch(C.max_pool2d, F.max_pool2d, x.float().relu(), kernel_size=2, stride=1)
 
 
 # ---- filter2d ----

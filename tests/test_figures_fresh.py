@@ -3,7 +3,7 @@
 import pytest
 
 from .conftest import DOCS, FIGURES, PACKAGE, zh_pages
-from .harness.figures import orphans, stale_figures
+from .harness.figures import check_diagrams, orphans, stale_figures
 
 HOW = "regenerate with `python -m tests.harness regenerate {}` and commit docs/figures"
 
@@ -16,4 +16,9 @@ def test_committed_figures_are_fresh(page):
 
 def test_every_figure_file_is_made_by_a_page():
     problems = orphans(DOCS, FIGURES)
+    assert not problems, "\n".join(problems)
+
+
+def test_hand_made_diagrams_are_valid_and_used():
+    problems = check_diagrams(DOCS, sorted(DOCS.rglob("*.md")))
     assert not problems, "\n".join(problems)

@@ -281,6 +281,18 @@ def test_figures_recorded_then_detected_stale(tmp_path):
     assert "figure orphan.svg is not made by any page (hand-made diagrams go in docs/diagrams/)" in figures.orphans(docs, figdir)
 
 
+def test_diagram_check(tmp_path):
+    svg = '<svg xmlns="http://www.w3.org/2000/svg"><title>{}</title></svg>'
+    _write(tmp_path / "diagrams" / "ok.svg", svg.format("an RNN unrolled"))
+    _write(tmp_path / "diagrams" / "unused.svg", svg.format("x"))
+    _write(tmp_path / "diagrams" / "bad.svg", "<svg")
+    _write(tmp_path / "diagrams" / "untitled.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
+    page = _write(tmp_path / "p.zh.md", "![a](diagrams/ok.svg) ![b](diagrams/bad.svg) ![c](diagrams/untitled.svg)\n")
+    problems = figures.check_diagrams(tmp_path, [page])
+    assert len(problems) == 3 and problems[0].startswith("diagrams/bad.svg is not valid XML")
+    assert problems[1:] == ["diagrams/untitled.svg has no <title> (screen readers need one)", "diagrams/unused.svg is not shown by any page"]
+
+
 def test_figure_hash_follows_the_dlnotes_code_a_page_imports(tmp_path):
     pkg = tmp_path / "dlnotes"
     _write(pkg / "__init__.py", "")

@@ -12,36 +12,12 @@ from torch.testing import assert_close
 from dlnotes import get_device
 from dlnotes import losses as L
 
+from .conftest import generator as _gen
+from .oracle import assert_same_as_torch, leaf_copies
+
 D = torch.float64
 REDUCTIONS = ("mean", "sum", "none")
 SHAPES = [(), (7,), (2, 3, 4)]
-
-
-def _gen(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
-def _leaf(x: torch.Tensor, grad: bool = True) -> torch.Tensor:
-    return x.detach().clone().requires_grad_(grad)
-
-
-def _value_and_grads(fn, inputs, reduction, upstream):
-    out = fn(*inputs, reduction=reduction)
-    grads = torch.autograd.grad(out, [x for x in inputs if x.requires_grad], upstream)
-    return out, grads
-
-
-def _assert_same_as_torch(ours, theirs, inputs, reduction):
-    """Values and gradients (w.r.t. every input that requires grad) of ours and PyTorch's agree."""
-    a = [_leaf(x, x.requires_grad) for x in inputs]
-    b = [_leaf(x, x.requires_grad) for x in inputs]
-    expected = theirs(*b, reduction=reduction)
-    upstream = torch.randn(expected.shape, dtype=expected.dtype, generator=_gen(1))
-    out_a, grads_a = _value_and_grads(ours, a, reduction, upstream)
-    out_b, grads_b = _value_and_grads(theirs, b, reduction, upstream)
-    assert out_a.shape == out_b.shape and out_a.dtype == out_b.dtype
-    assert_close(out_a, out_b)
-    assert_close(grads_a, grads_b)
 
 
 # ---- elementwise losses: (ours, PyTorch's, make(shape, generator) -> (input, target)) ----
@@ -72,7 +48,7 @@ ELEMENTWISE = {
 def test_elementwise_losses_match_pytorch(name, shape, reduction):
     ours, theirs, make = ELEMENTWISE[name]
     x, y = make(shape, _gen(sum(shape) + 10))
-    _assert_same_as_torch(ours, theirs, [_leaf(x), _leaf(y)], reduction)
+    assert_same_as_torch(ours, theirs, x, y, reduction=reduction)
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
@@ -80,20 +56,21 @@ def test_elementwise_losses_pass_gradcheck(name):
     ours, _, make = ELEMENTWISE[name]
     x, y = make((3, 4), _gen(2))
     for reduction in REDUCTIONS:
-        assert torch.autograd.gradcheck(lambda a, b: ours(a, b, reduction=reduction), (_leaf(x), _leaf(y)))
+        assert torch.autograd.gradcheck(lambda a, b: ours(a, b, reduction=reduction), leaf_copies(x, y))
 
 
 def test_bce_at_probabilities_exactly_0_and_1_matches_pytorch():
     x = torch.tensor([0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1e-50, 1 - 1e-16], dtype=D)
     y = torch.tensor([0.0, 1.0, 0.0, 1.0, 0.3, 0.7, 0.7, 0.2], dtype=D)
     for reduction in REDUCTIONS:
-        _assert_same_as_torch(L.binary_cross_entropy, F.binary_cross_entropy, [_leaf(x), _leaf(y)], reduction)
-    loss = L.binary_cross_entropy(_leaf(x), y, reduction="none")
+        assert_same_as_torch(L.binary_cross_entropy, F.binary_cross_entropy, x, y, reduction=reduction)
+    loss = L.binary_cross_entropy(leaf_copies(x)[0], y, reduction="none")
     assert torch.isfinite(loss).all() and loss[1] == 100  # log 0 clamped at -100
 
 
 def test_bce_gradient_at_0_and_1_is_finite_and_eps_floored():
-    x, y = _leaf(torch.tensor([0.0, 1.0, 0.0, 1.0], dtype=D)), torch.tensor([1.0, 0.0, 0.0, 1.0], dtype=D)
+    x, = leaf_copies(torch.tensor([0.0, 1.0, 0.0, 1.0], dtype=D))
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0], dtype=D)
     dx, = torch.autograd.grad(L.binary_cross_entropy(x, y, reduction="sum"), [x])
     assert_close(dx, torch.tensor([-1e12, 1e12, 0.0, 0.0], dtype=D))  # (x - y) / max(x (1 - x), 1e-12)
 
@@ -103,9 +80,9 @@ def test_bce_with_logits_is_finite_and_exact_at_large_logits(dtype):
     x = torch.tensor([1e4, -1e4, 1e4, -1e4, 50.0, -50.0, 50.0, -50.0, 0.0, 0.0], dtype=dtype)
     y = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.7], dtype=dtype)
     for reduction in REDUCTIONS:
-        _assert_same_as_torch(L.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits,
-                              [_leaf(x), _leaf(y)], reduction)
-    x = _leaf(x)
+        assert_same_as_torch(L.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits, x, y,
+                             reduction=reduction)
+    x, = leaf_copies(x)
     loss = L.binary_cross_entropy_with_logits(x, y, reduction="none")
     dx, = torch.autograd.grad(loss.sum(), [x])
     assert torch.isfinite(loss).all() and torch.isfinite(dx).all()
@@ -121,15 +98,15 @@ def test_cross_entropy_and_nll_loss_match_pytorch(shape, reduction):
     g = _gen(shape[0])
     z = 3 * torch.randn(shape, dtype=D, generator=g)
     y = torch.randint(shape[-1], shape[:-1], generator=g)
-    _assert_same_as_torch(L.cross_entropy, F.cross_entropy, [_leaf(z), y], reduction)
-    _assert_same_as_torch(L.nll_loss, F.nll_loss, [_leaf(torch.log_softmax(z, -1)), y], reduction)
+    assert_same_as_torch(L.cross_entropy, F.cross_entropy, z, y, reduction=reduction)
+    assert_same_as_torch(L.nll_loss, F.nll_loss, torch.log_softmax(z, -1), y, reduction=reduction)
 
 
 def test_cross_entropy_and_nll_loss_pass_gradcheck():
     g = _gen(3)
     z, y = torch.randn(4, 5, dtype=D, generator=g), torch.randint(5, (4,), generator=g)
-    assert torch.autograd.gradcheck(lambda a: L.cross_entropy(a, y, reduction="none"), (_leaf(z),))
-    assert torch.autograd.gradcheck(lambda a: L.nll_loss(a, y, reduction="sum"), (_leaf(z),))
+    assert torch.autograd.gradcheck(lambda a: L.cross_entropy(a, y, reduction="none"), leaf_copies(z))
+    assert torch.autograd.gradcheck(lambda a: L.nll_loss(a, y, reduction="sum"), leaf_copies(z))
 
 
 def test_cross_entropy_accepts_other_integer_dtypes_for_targets():
@@ -143,8 +120,8 @@ def test_cross_entropy_is_stable_where_naive_log_softmax_fails(dtype):
     y = torch.tensor([0, 1, 2])
     naive = torch.log(z.exp() / z.exp().sum(-1, keepdim=True))  # exp(1000) = inf
     assert not torch.isfinite(naive).any()  # [nan, -inf, -inf] per row
-    _assert_same_as_torch(L.cross_entropy, F.cross_entropy, [_leaf(z), y], "none")
-    z = _leaf(z)
+    assert_same_as_torch(L.cross_entropy, F.cross_entropy, z, y, reduction="none")
+    z, = leaf_copies(z)
     loss = L.cross_entropy(z, y, reduction="none")
     dz, = torch.autograd.grad(loss.sum(), [z])
     assert_close(loss, torch.tensor([0.0, 1000.0, 2000.0], dtype=dtype))
@@ -186,14 +163,14 @@ def test_kl_divergence_zeros_in_p_and_q():
     assert_close(kl[0].item(), math.log(2))  # 0 log(0 / q) = 0
     assert kl[1].item() == math.inf  # q = 0 < p
     assert_close(kl, _torch_kl(p, q))
-    p = _leaf(p[0])
+    p, = leaf_copies(p[0])
     dp, = torch.autograd.grad(L.kl_divergence(p, q[0]), [p])
     assert torch.isfinite(dp).all()  # no nan from 0 log 0
 
 
 def test_kl_divergence_passes_gradcheck():
     p, q = _simplex((3, 4), 5), _simplex((3, 4), 6)
-    assert torch.autograd.gradcheck(L.kl_divergence, (_leaf(p), _leaf(q)), eps=1e-7, atol=1e-5)
+    assert torch.autograd.gradcheck(L.kl_divergence, leaf_copies(p, q), eps=1e-7, atol=1e-5)
 
 
 # ---- hinge and check loss against NumPy ----
@@ -220,8 +197,8 @@ def test_hinge_and_check_loss_pass_gradcheck():
     g = _gen(7)
     f, t = torch.randn(10, dtype=D, generator=g), torch.randn(10, dtype=D, generator=g)
     y = torch.tensor([1.0, -1.0] * 5, dtype=D)
-    assert torch.autograd.gradcheck(lambda a: L.hinge_loss(a, y, reduction="sum"), (_leaf(f),))
-    assert torch.autograd.gradcheck(lambda a, b: L.check_loss(a, b, 0.3, reduction="none"), (_leaf(f), _leaf(t)))
+    assert torch.autograd.gradcheck(lambda a: L.hinge_loss(a, y, reduction="sum"), leaf_copies(f))
+    assert torch.autograd.gradcheck(lambda a, b: L.check_loss(a, b, 0.3, reduction="none"), leaf_copies(f, t))
 
 
 @pytest.mark.parametrize("tau", [0.1, 0.25, 0.5, 0.9])

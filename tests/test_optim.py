@@ -11,6 +11,7 @@ from torch.testing import assert_close
 from dlnotes import optim
 
 from .conftest import generator as _gen
+from .oracle import assert_same
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -73,7 +74,7 @@ def _assert_same_step(name, groups_kw, fresh):
     before = a[2].detach().clone()
     ours.step()
     theirs.step()
-    assert_close([p.detach() for p in a], [p.detach() for p in b], **EXACT)
+    assert_same(a, b, **EXACT)
     assert torch.equal(a[2], before) and a[2] not in ours.state  # grad None: skipped, no state
     for p, q in zip(a[:2], b[:2]):
         for key, value in ours.state[p].items():
@@ -121,7 +122,7 @@ def test_200_step_trajectory_equals_torch(name, kw):
     losses_a = _train(_ours(name, a, **kw), a, 200)
     losses_b = _train(_torch(name, b, **kw), b, 200)
     assert_close(losses_a, losses_b, rtol=0, atol=1e-6)
-    assert_close([p.detach() for p in a], [p.detach() for p in b], rtol=0, atol=1e-6)
+    assert_same(a, b, rtol=0, atol=1e-6)
     assert losses_a[-1] < losses_a[0]  # it trains
 
 
@@ -193,7 +194,7 @@ def test_lr_scheduler_changes_the_step():
     for _ in range(10):
         _train(opt_a, a, 1), _train(opt_b, b, 1)
         sched_a.step(), sched_b.step()
-    assert_close([p.detach() for p in a], [p.detach() for p in b], **EXACT)
+    assert_same(a, b, **EXACT)
 
 
 BAD = [

@@ -1,8 +1,8 @@
 r"""Datasets of the course: a pinned registry, verified downloads, and loaders.
 
-Set ``DLNOTES_DATA`` to a folder that holds the files (CI uses ``../shared/data``), or let
-the loaders download into ``~/.cache/dlnotes`` (``DLNOTES_CACHE``), optionally from a
-mirror (``DLNOTES_MIRROR``). ``python -m dlnotes.data fetch`` fetches and verifies all.
+Set `DLNOTES_DATA` to a folder that holds the files (CI uses `../shared/data`), or let
+the loaders download into `~/.cache/dlnotes` (`DLNOTES_CACHE`), optionally from a
+mirror (`DLNOTES_MIRROR`). `python -m dlnotes.data fetch` fetches and verifies all.
 
 See: https://dlnotes.example.org/ (README, section "Data")
 """

@@ -1,4 +1,4 @@
-"""``python -m dlnotes.data fetch [DATASET ...]``: download (or verify) the course data."""
+"""`python -m dlnotes.data fetch [DATASET ...]`: download (or verify) the course data."""
 
 from __future__ import annotations
 

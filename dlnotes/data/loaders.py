@@ -29,10 +29,10 @@ _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0
 
 
 def read_idx(path: str | Path) -> np.ndarray:
-    r"""Parse an IDX file (plain or ``.gz``), the format MNIST is distributed in.
+    r"""Parse an IDX file (plain or `.gz`), the format MNIST is distributed in.
 
-    The header is two zero bytes, a type code, the number of dimensions :math:`d`, then
-    :math:`d` big-endian 32-bit sizes; the data follow in C order.
+    The header is two zero bytes, a type code, the number of dimensions $d$, then
+    $d$ big-endian 32-bit sizes; the data follow in C order.
 
     Returns:
         an array of the stored shape, in native byte order.
@@ -62,10 +62,10 @@ def load_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     r"""MNIST handwritten digits (LeCun et al., 1998), parsed from the original IDX files.
 
     Args:
-        split: ``"train"`` (60,000 images) or ``"test"`` (the official 10,000-image test set).
+        split: `"train"` (60,000 images) or `"test"` (the official 10,000-image test set).
 
     Returns:
-        ``(images, labels)``: images of shape (N, 28, 28), dtype uint8 (0 = white paper,
+        `(images, labels)`: images of shape (N, 28, 28), dtype uint8 (0 = white paper,
         255 = ink), and labels of shape (N,), dtype int64, in 0..9.
     """
     prefix = {"train": "train", "test": "t10k"}.get(split)
@@ -86,8 +86,8 @@ def load_chinese_names() -> dict[str, list[str]]:
     r"""Chinese full names by gender (cyy0523xc/chinese-name-gender-analyse).
 
     Returns:
-        ``{"male": [...], "female": [...]}``, names as ``str`` in file order
-        (21,982 male and 15,181 female; some minority names contain ``·``).
+        `{"male": [...], "female": [...]}`, names as `str` in file order
+        (21,982 male and 15,181 female; some minority names contain `·`).
     """
     return {g: _read_lines(fetch(f"chinese_names/name_gender/{g}.txt")) for g in ("male", "female")}
 
@@ -96,7 +96,7 @@ def load_transliterated_names() -> dict[str, list[tuple[str, str]]]:
     r"""Chinese transliterations of foreign given names, by gender.
 
     Returns:
-        ``{"male": [(chinese, english), ...], "female": [...]}``, e.g. ``("阿波洛尼娅", "Apollonia")``.
+        `{"male": [(chinese, english), ...], "female": [...]}`, e.g. `("阿波洛尼娅", "Apollonia")`.
     """
     out = {}
     for g in ("male", "female"):
@@ -109,7 +109,7 @@ def load_names_by_language() -> dict[str, list[str]]:
     r"""Surnames by language of origin (the data of PyTorch's char-RNN tutorials).
 
     Returns:
-        ``{language: [surname, ...]}`` for 18 languages, 20,074 names in all (ASCII files,
+        `{language: [surname, ...]}` for 18 languages, 20,074 names in all (ASCII files,
         duplicates kept as in the source).
     """
     return {Path(p).stem: _read_lines(p) for p in fetch_dataset("names_by_language")}
@@ -120,7 +120,6 @@ def load_tiny_shakespeare() -> str:
     return fetch("tiny_shakespeare/input.txt").read_text(encoding="utf-8")
 
 
-#: collection name -> files (registry layout); Tang poems are in traditional characters.
 POETRY_COLLECTIONS = {
     "tang": [p for p in files("chinese_poetry") if "poet.tang." in p],
     "tang300": ["chinese_poetry/全唐诗/唐诗三百首.json"],
@@ -128,18 +127,19 @@ POETRY_COLLECTIONS = {
     "song300": ["chinese_poetry/宋词/宋词三百首.json"],
     "shijing": ["chinese_poetry/诗经/shijing.json"],
 }
+"""Collection name -> files (registry layout); Tang poems are in traditional characters."""
 
 
 def load_chinese_poetry(collection: str = "tang300") -> list[dict]:
     r"""Chinese poems from the chinese-poetry project.
 
     Args:
-        collection: ``"tang"`` (全唐诗, the 8 files here), ``"tang300"`` (唐诗三百首),
-            ``"song"`` (宋词, first file), ``"song300"`` (宋词三百首) or ``"shijing"`` (诗经).
+        collection: `"tang"` (全唐诗, the 8 files here), `"tang300"` (唐诗三百首),
+            `"song"` (宋词, first file), `"song300"` (宋词三百首) or `"shijing"` (诗经).
 
     Returns:
-        a list of poems, each ``{"title": str, "author": str, "paragraphs": list[str]}``
-        (诗经 has no author: ``""``; its ``content`` is returned as ``paragraphs``).
+        a list of poems, each `{"title": str, "author": str, "paragraphs": list[str]}`
+        (诗经 has no author: `""`; its `content` is returned as `paragraphs`).
     """
     if collection not in POETRY_COLLECTIONS:
         raise ValueError(f"unknown poetry collection {collection!r}; known: {', '.join(POETRY_COLLECTIONS)}")

@@ -1,12 +1,12 @@
 r"""Where every dataset of the notes comes from, and how a file gets onto the disk.
 
-Each file has a pinned URL and a sha256. :func:`fetch` returns a verified local path:
+Each file has a pinned URL and a sha256. `fetch` returns a verified local path:
 
-1. ``$DLNOTES_DATA`` set: the file is read from that folder (the layout of this registry,
-   e.g. ``$DLNOTES_DATA/mnist/train-images-idx3-ubyte.gz``); it is never downloaded.
-2. otherwise the user cache ``$DLNOTES_CACHE`` (default ``~/.cache/dlnotes``); a missing
+1. `$DLNOTES_DATA` set: the file is read from that folder (the layout of this registry,
+   e.g. `$DLNOTES_DATA/mnist/train-images-idx3-ubyte.gz`); it is never downloaded.
+2. otherwise the user cache `$DLNOTES_CACHE` (default `~/.cache/dlnotes`); a missing
    file is downloaded (by pooch's HTTP downloader) from its canonical URL, or from
-   ``$DLNOTES_MIRROR/<relative path>`` when a mirror base URL is set, into a temporary
+   `$DLNOTES_MIRROR/<relative path>` when a mirror base URL is set, into a temporary
    file that is checked and then renamed, so an interrupted or corrupted download
    leaves nothing behind.
 
@@ -25,7 +25,7 @@ __all__ = ["DataError", "ChecksumError", "DataNotFoundError", "datasets", "files
 
 
 class DataError(Exception):
-    """Base class of the errors raised by :mod:`dlnotes.data`."""
+    """Base class of the errors raised by `dlnotes.data`."""
 
 
 class ChecksumError(DataError):
@@ -124,7 +124,7 @@ def datasets() -> list[str]:
 
 
 def files(dataset: str) -> list[str]:
-    """Relative paths (registry layout) of the files of ``dataset``.
+    """Relative paths (registry layout) of the files of `dataset`.
 
     Raises:
         ValueError: for an unknown dataset name (the message lists the known ones).
@@ -145,14 +145,14 @@ def _lookup(relpath: str) -> tuple[str, str]:
 
 
 def url_for(relpath: str) -> str:
-    """Download URL of ``relpath``: ``$DLNOTES_MIRROR/<relpath>`` if a mirror is set, else canonical."""
+    """Download URL of `relpath`: `$DLNOTES_MIRROR/<relpath>` if a mirror is set, else canonical."""
     url, _ = _lookup(relpath)
     mirror = os.environ.get("DLNOTES_MIRROR", "").strip()
     return f"{mirror.rstrip('/')}/{quote(relpath)}" if mirror else url
 
 
 def cache_dir() -> Path:
-    """The download cache: ``$DLNOTES_CACHE``, else ``~/.cache/dlnotes``."""
+    """The download cache: `$DLNOTES_CACHE`, else `~/.cache/dlnotes`."""
     return Path(os.environ.get("DLNOTES_CACHE") or Path.home() / ".cache" / "dlnotes")
 
 
@@ -176,7 +176,7 @@ def _verify(path: Path, expected: str) -> None:
 
 
 def _download(url: str, path: Path, expected: str) -> None:
-    """Download ``url`` to ``path`` through a checked temporary file (never a partial ``path``)."""
+    """Download `url` to `path` through a checked temporary file (never a partial `path`)."""
     import pooch
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -205,14 +205,14 @@ def fetch(relpath: str) -> Path:
     r"""Return the verified local path of one registry file, downloading it if needed.
 
     Args:
-        relpath: path in the registry layout, e.g. ``"mnist/train-images-idx3-ubyte.gz"``.
+        relpath: path in the registry layout, e.g. `"mnist/train-images-idx3-ubyte.gz"`.
 
     Raises:
         ValueError: unknown file or dataset.
-        DataNotFoundError: not in ``$DLNOTES_DATA``, or the download failed (the message
+        DataNotFoundError: not in `$DLNOTES_DATA`, or the download failed (the message
             names the URL and where to save the file by hand).
         ChecksumError: the file's sha256 is not the pinned one (a cached or downloaded copy
-            is deleted; a file in ``$DLNOTES_DATA`` is left for you to inspect).
+            is deleted; a file in `$DLNOTES_DATA` is left for you to inspect).
     """
     url, expected = _lookup(relpath)
     local = os.environ.get("DLNOTES_DATA", "").strip()
@@ -239,5 +239,5 @@ def fetch(relpath: str) -> Path:
 
 
 def fetch_dataset(dataset: str) -> list[Path]:
-    """Fetch (or verify) every file of ``dataset``; returns their local paths."""
+    """Fetch (or verify) every file of `dataset`; returns their local paths."""
     return [fetch(relpath) for relpath in files(dataset)]

@@ -58,3 +58,24 @@ def orphans(docs: Path, figure_dir: Path) -> list[str]:
         if path.name != MANIFEST and path.name not in made:
             problems.append(f"figure {path.name} is not made by any page (hand-made diagrams go in docs/diagrams/)")
     return problems
+
+
+def check_diagrams(docs: Path, pages: list[Path]) -> list[str]:
+    """Problems with hand-made diagrams (``docs/diagrams/``): not a valid SVG, no ``<title>``, or unused."""
+    import xml.etree.ElementTree as ET
+
+    folder, problems = Path(docs) / "diagrams", []
+    shown = {Path(src).name for page in pages for src in images(read(page)) if "diagrams/" in src}
+    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+        try:
+            root = ET.parse(path).getroot()
+        except ET.ParseError as err:
+            problems.append(f"diagrams/{path.name} is not valid XML: {err}")
+            continue
+        if root.tag != "{http://www.w3.org/2000/svg}svg":
+            problems.append(f"diagrams/{path.name} is not an SVG (root <{root.tag}>)")
+        elif root.find("{http://www.w3.org/2000/svg}title") is None:
+            problems.append(f"diagrams/{path.name} has no <title> (screen readers need one)")
+        if path.name not in shown:
+            problems.append(f"diagrams/{path.name} is not shown by any page")
+    return problems
