@@ -43,11 +43,10 @@ if TYPE_CHECKING:
 
 __all__ = ["OKABE_ITO", "LINESTYLES", "STYLE", "use_style", "style", "save_figure", "recording", "Recording"]
 
-#: Okabe & Ito (2008) colour-blind-safe palette (black left out; it is the text colour).
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
-#: Line styles paired with the colours, so lines differ in grey print too.
+"""Okabe & Ito (2008) colour-blind-safe palette (black left out; it is the text colour)."""
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3))]
-#: The notes' matplotlib settings (without the colour/line-style cycle, added by `_rc()`).
+"""Line styles paired with the colours, so lines differ in grey print too."""
 STYLE = {
     "figure.facecolor": "white",
     "axes.facecolor": "white",
@@ -63,7 +62,8 @@ STYLE = {
     "svg.fonttype": "path",  # text as paths: no font needed by the reader
     "path.simplify": True,
 }
-#: The settings that make a saved file deterministic and self-contained (applied while saving).
+"""The notes' matplotlib settings; `use_style()` adds the colour and line-style cycle."""
+# The settings that make a saved file deterministic and self-contained (applied while saving).
 _SAVE_KEYS = ("svg.hashsalt", "svg.fonttype", "savefig.facecolor", "savefig.transparent", "path.simplify")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _FORMATS = ("svg", "png")
@@ -107,11 +107,11 @@ def use_style() -> None:
     matplotlib.rcParams.update(_rc())
 
 
-def style():
+def style() -> contextlib.AbstractContextManager:
     """A context manager applying the notes' style inside a `with` block only.
 
     Returns:
-        `matplotlib.rc_context` with the notes' settings.
+        A `matplotlib.rc_context` with the notes' settings.
     """
     import matplotlib
 

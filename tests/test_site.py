@@ -64,3 +64,14 @@ def test_notebook_headings_get_working_anchors(tmp_path):
     assert check_site(tmp_path / "site") == []
     html = (tmp_path / "site" / "lab" / "index.html").read_text(encoding="utf-8")
     assert 'href="#变形view-与-reshape"' in html and 'id="变形view-与-reshape"' in html
+
+
+def test_api_pages_show_no_restructuredtext(built_site):
+    """Docstrings are Google style with Markdown: no RST role or double-backtick literal reaches the page."""
+    import re
+
+    for page in (built_site / "api" / "index.html", built_site / "en" / "api" / "index.html"):
+        html = page.read_text(encoding="utf-8")
+        found = re.findall(r":(?:math|func|class|meth|mod|attr|obj|ref|exc|data):|``", html)
+        assert not found, f"{page.relative_to(built_site)} shows {sorted(set(found))}"
+        assert "save_figure" in html and "recording" in html
