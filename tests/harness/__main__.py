@@ -32,9 +32,9 @@ def _zh(path: Path) -> Path:
 
 def regenerate_page(page: Path) -> None:
     key = page.relative_to(DOCS).as_posix()
-    manifest = figures.load_manifest(FIGURES)
     with tempfile.TemporaryDirectory() as tmp:
         run = run_page(page, Path(tmp), check=False)
+        manifest = figures.load_manifest(FIGURES)  # read after the run: others may regenerate meanwhile
         for old in set(manifest.get(key, {}).get("figures", [])) - set(run.figures):
             (FIGURES / old).unlink(missing_ok=True)
         for name in run.figures:
