@@ -95,6 +95,17 @@ def budget_report(times: dict[str, float]) -> list[str]:
     return lines
 
 
+def pytest_runtest_logreport(report):
+    """Collect the run time each page or lab test reports (``record_property("budget_seconds", ...)``).
+
+    Reports reach this hook in the main process also when tests run in worker processes.
+    """
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name == "budget_seconds":
+                PAGE_TIMES[value[0]] = value[1]
+
+
 def pytest_terminal_summary(terminalreporter):
     if PAGE_TIMES:
         terminalreporter.section(f"slowest pages and labs (budget: page <= {PAGE_MAX_S} s, average <= {PAGE_AVERAGE_S} s; lab <= {LAB_MAX_S} s)")

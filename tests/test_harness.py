@@ -371,3 +371,13 @@ def test_strict_build_reports_a_broken_link(tmp_path):
     _write(tmp_path / "docs" / "index.md", "# t\n\n![missing](figures/nope.svg)\n")
     problems = site.build(tmp_path, tmp_path / "site")
     assert problems and "figures/nope.svg" in problems[0]
+
+
+def test_budget_report_flags_items_over_budget():
+    from .conftest import budget_report
+
+    lines = budget_report({"a.zh.md": 10.0, "b.zh.md": 41.0, "labs/x.zh.ipynb": 61.0, "labs/y.zh.ipynb": 5.0})
+    assert lines[0] == "pages: 2 in 51 s, average 25.5 s (budget 15 s)  OVER BUDGET"
+    assert lines[1] == "labs: 2 in 66 s (budget 60 s each)"
+    assert "    61.0 s  labs/x.zh.ipynb  OVER BUDGET (60 s)" in lines and "    41.0 s  b.zh.md  OVER BUDGET (40 s)" in lines
+    assert "    10.0 s  a.zh.md" in lines

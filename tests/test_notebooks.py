@@ -7,7 +7,7 @@ of both language versions (parity proves their code identical).
 import nbformat
 import pytest
 
-from .conftest import DOCS, LAB_MAX_S, PACKAGE, PAGE_TIMES, notebooks
+from .conftest import DOCS, LAB_MAX_S, PACKAGE, notebooks
 from .harness import notebooks as nbh
 from .harness.runner import device_name
 
@@ -26,9 +26,9 @@ def test_stored_outputs_are_fresh(path):
 
 
 @pytest.mark.parametrize("path", LABS, ids=[p.name.replace(".zh.ipynb", "") for p in LABS])
-def test_lab_prints_what_both_notebooks_show(path):
+def test_lab_prints_what_both_notebooks_show(path, record_property):
     nb, seconds = nbh.execute(path)
-    PAGE_TIMES[str(path.relative_to(DOCS))] = seconds
+    record_property("budget_seconds", (str(path.relative_to(DOCS)), seconds))
     assert not nbh.errors(nb), nbh.errors(nb)
     exact = device_name() == "cpu"
     problems = [p for stored in (path, nbh.twin(path))

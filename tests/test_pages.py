@@ -6,7 +6,7 @@ Figures go to a temporary folder: the tests never write under docs/ (see conftes
 
 import pytest
 
-from .conftest import DOCS, PAGE_MAX_S, PAGE_TIMES, all_pages, zh_pages
+from .conftest import DOCS, PAGE_MAX_S, all_pages, zh_pages
 from .harness import figures
 from .harness.markdown import page_code, parse_fences, read, unmarked_python
 from .harness.runner import run_page
@@ -26,10 +26,10 @@ def test_pages_that_draw_apply_the_style_in_their_first_block(page):
 
 
 @pytest.mark.parametrize("page", zh_pages(), ids=[str(p.relative_to(DOCS)) for p in zh_pages()])
-def test_page_code_runs(page, tmp_path):
+def test_page_code_runs(page, tmp_path, record_property):
     fences = parse_fences(read(page))
     result = run_page(page, tmp_path)
-    PAGE_TIMES[str(page.relative_to(DOCS))] = result.seconds
+    record_property("budget_seconds", (str(page.relative_to(DOCS)), result.seconds))
     # c. the fences that ran are exactly the runnable ones
     assert result.executed == [f.line for f in fences if f.runnable]
     missing = set(figures.figure_refs(page)) - set(result.figures)
