@@ -28,6 +28,11 @@ def _module_files(package_dir: Path, dotted: str) -> list[Path]:
     return []
 
 
+def _names(what: str) -> list[str]:
+    """The imported names of ``a, b as c, (d,\n e)``: ``["a", "b", "d", "e"]`` (aliases dropped)."""
+    return [w.split()[0] for w in what.replace("(", "").replace(")", "").split(",") if w.strip()]
+
+
 def _imported_modules(code: str) -> set[str]:
     names = set()
     for frm, what, imp in _IMPORT.findall(code):
@@ -35,7 +40,7 @@ def _imported_modules(code: str) -> set[str]:
             names.add(imp)
         else:
             names.add(frm)
-            names.update(f"{frm}.{w.strip()}" for w in what.replace("(", "").replace(")", "").split(",") if w.strip())
+            names.update(f"{frm}.{n}" for n in _names(what))
     return names
 
 
@@ -55,7 +60,7 @@ def dependencies(code: str, package_dir: Path) -> list[Path]:
                 parent = list(pkg[: len(pkg) - (len(dots) - 1)])
                 target = ".".join(parent + ([mod] if mod else []))
                 todo.add(target)
-                todo.update(f"{target}.{w.strip()}" for w in what.replace("(", "").replace(")", "").split(",") if w.strip())
+                todo.update(f"{target}.{n}" for n in _names(what))
     return sorted(seen)
 
 
