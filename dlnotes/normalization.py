@@ -78,9 +78,11 @@ class _BatchNormTraining(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, gamma: Tensor | None, beta: Tensor | None, eps: float) -> tuple[Tensor, ...]:
         dims = [0, *range(2, x.ndim)]  # every dim but the channels'
-        var, mu = torch.var_mean(x, dim=dims, correction=0)  # (C,), (C,): biased variance
+        mu = x.mean(dim=dims)  # (C,)
+        x_hat = x - _per_channel(mu, x.ndim)  # (N, C, ...): x - μ (two passes: torch.var_mean is slower here)
+        var = x_hat.square().mean(dim=dims)  # (C,): biased variance
         inv_sigma = torch.rsqrt(var + eps)  # (C,): 1/σ
-        x_hat = (x - _per_channel(mu, x.ndim)).mul_(_per_channel(inv_sigma, x.ndim))  # (N, C, ...)
+        x_hat.mul_(_per_channel(inv_sigma, x.ndim))  # (N, C, ...): x̂
         y = _affine(x_hat, _per_channel(gamma, x.ndim), _per_channel(beta, x.ndim))  # (N, C, ...)
         ctx.save_for_backward(x_hat, gamma, inv_sigma)
         ctx.mark_non_differentiable(mu, var)
