@@ -42,9 +42,9 @@ import math
 import torch
 from torch import Tensor
 
-from ._checks import check_shape, check_tensor, expect, is_int
+from ._checks import check_all, check_ndim, check_shape, check_tensor, expect, is_int
 
-__all__ = ["Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "Softplus", "MSELoss", "Sequential"]
+__all__ = ["Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "Softplus", "MSELoss", "CrossEntropyLoss", "Sequential"]
 
 
 def _saved(who: str, x: Tensor | None) -> Tensor:
@@ -257,6 +257,60 @@ class MSELoss:
         r"""$d\hat Y = 2 (\hat Y - Y) / |Y|$, shaped like `y_hat`."""
         diff = _saved("MSELoss", self.diff)  # (N, out)
         return 2 * diff / diff.numel()  # (N, out)
+
+
+class CrossEntropyLoss:
+    r"""Cross-entropy of logits $L = -\frac1N \sum_i \log \operatorname{softmax}(z_i)_{y_i}$, as `nn.CrossEntropyLoss()`.
+
+    For one example, logits $z \in \mathbb R^K$ and class $y$: with $p = \operatorname{softmax}(z)$,
+    $p_k = e^{z_k} / \sum_c e^{z_c}$, the loss is
+    $\ell = -\log p_y = -z_y + \log \sum_c e^{z_c}$. The derivative of the log-sum-exp is the softmax,
+    $\partial \log \sum_c e^{z_c} / \partial z_k = e^{z_k} / \sum_c e^{z_c} = p_k$, and
+    $\partial z_y / \partial z_k = [k = y]$, so
+
+    $$\frac{\partial \ell}{\partial z_k} = p_k - [k = y], \qquad
+      \frac{\partial \ell}{\partial z} = \operatorname{softmax}(z) - \operatorname{onehot}(y).$$
+
+    The batch mean divides by $N$: `backward()` returns $dZ = (P - Y) / N$, row $i$ of $P$ being
+    $\operatorname{softmax}(z_i)$ and of $Y$ being $\operatorname{onehot}(y_i)$. Every row of $dZ$ sums to 0.
+
+    Computed stably: with $m = \max_c z_c$, $\log \sum_c e^{z_c} = m + \log \sum_c e^{z_c - m}$
+    exponentiates no positive number, so logits like $\pm 1000$ stay finite.
+
+    See: https://dlnotes.example.org/backprop/
+    """
+
+    def __init__(self) -> None:
+        self.probs: Tensor | None = None  # softmax of the last logits, (N, K)
+        self.targets: Tensor | None = None  # the last class indices, (N,)
+
+    def __call__(self, logits: Tensor, targets: Tensor) -> Tensor:
+        return self.forward(logits, targets)
+
+    @torch.no_grad()
+    def forward(self, logits: Tensor, targets: Tensor) -> Tensor:
+        """The mean loss, a 0-d tensor: `logits` (N, K) floating point, `targets` (N,) int64 in [0, K)."""
+        who = "CrossEntropyLoss.forward"
+        check_tensor(who, "logits", logits)
+        check_ndim(who, logits, (2,), "logits of shape (N, K) with N, K >= 1", nonempty=True)
+        expect(logits.is_floating_point(), who, "floating-point logits", f"dtype {logits.dtype}")
+        N, K = logits.shape
+        check_shape(who, "targets", targets, (N,), like=", one class index per row of logits")
+        expect(targets.dtype == torch.int64, who, "class indices of dtype torch.int64 as targets", targets.dtype)
+        check_all(who, f"class indices in [0, {K})", (targets >= 0) & (targets < K), targets)
+        shifted = logits - logits.amax(1, keepdim=True)  # (N, K), all <= 0
+        log_probs = shifted - shifted.exp().sum(1, keepdim=True).log()  # (N, K): log softmax
+        self.probs, self.targets = log_probs.exp(), targets  # (N, K), (N,)
+        return -log_probs[torch.arange(N, device=logits.device), targets].mean()
+
+    @torch.no_grad()
+    def backward(self) -> Tensor:
+        r"""$dZ = (\operatorname{softmax}(Z) - \operatorname{onehot}(y)) / N$, shaped like the logits."""
+        probs = _saved("CrossEntropyLoss", self.probs)  # (N, K)
+        N = probs.shape[0]
+        dZ = probs.clone()  # (N, K)
+        dZ[torch.arange(N, device=dZ.device), self.targets] -= 1  # P - Y: subtract the one-hot rows
+        return dZ / N  # (N, K)
 
 
 class Sequential(Layer):

@@ -1,5 +1,7 @@
 """dlnotes.backprop: hand-written backward passes against autograd and torch.nn (float64)."""
 
+import math
+
 import pytest
 import torch
 import torch.nn as nn
@@ -41,14 +43,15 @@ def _torch_copy(layer: bp.Layer) -> nn.Module:
     return ACTIVATIONS[type(layer)]()
 
 
-def _assert_grads_match_autograd(model: bp.Sequential, X: torch.Tensor, y: torch.Tensor) -> None:
-    """dA of the input and every dW, db of `model` equal autograd's on its torch.nn copy, loss = MSE."""
+def _assert_grads_match_autograd(model: bp.Sequential, X: torch.Tensor, y: torch.Tensor,
+                                 make_loss=bp.MSELoss, ref_loss=F.mse_loss) -> None:
+    """dA of the input and every dW, db of `model` equal autograd's on its torch.nn copy; loss: MSE unless given."""
     ref, (X_ref,) = _torch_copy(model), leaf_copies(X)
-    expected_loss = F.mse_loss(ref(X_ref), y)
+    expected_loss = ref_loss(ref(X_ref), y)
     dX, *param_grads = grads(expected_loss, [X_ref, *ref.parameters()])
     expected = [g.T if g.ndim == 2 else g for g in param_grads]  # weight.grad.T is dW
 
-    loss_fn = bp.MSELoss()
+    loss_fn = make_loss()
     loss = loss_fn(model(X), y)
     dA = model.backward(loss_fn.backward())
     assert [g.shape for g in model.grads()] == [p.shape for p in model.parameters()]  # rule 0
@@ -174,6 +177,50 @@ def test_mse_loss_matches_nn_mse_loss(shape):
     assert_same([loss, loss_fn.backward()], [expected.detach(), *grads(expected, [y_hat_ref])])
 
 
+# ---- CrossEntropyLoss ----
+
+@pytest.mark.parametrize("N, K", [(1, 1), (1, 5), (7, 2), (16, 10), (64, 3)])
+def test_cross_entropy_loss_matches_nn_cross_entropy_loss_also_for_large_logits(N, K):
+    g = _gen(10 * N + K)
+    logits = 3 * torch.randn(N, K, dtype=D, generator=g)  # (N, K)
+    logits = torch.where(torch.rand(N, K, generator=g) < 0.3, 50 * logits.sign(), logits)  # some +-50
+    targets = torch.randint(0, K, (N,), generator=g)  # (N,) int64
+    (logits_ref,) = leaf_copies(logits)
+    expected = nn.CrossEntropyLoss()(logits_ref, targets)
+    ce = bp.CrossEntropyLoss()
+    assert_same([ce(logits, targets), ce.backward()], [expected.detach(), *grads(expected, [logits_ref])])
+    assert_close(ce.backward().sum(1), torch.zeros(N, dtype=D))  # each row of softmax - onehot sums to 0
+
+
+def test_cross_entropy_loss_is_finite_for_extreme_logits_and_backward_is_softmax_minus_onehot():
+    logits = torch.tensor([[1000.0, 0.0, -1000.0], [-1000.0, 1000.0, 0.0], [0.0, 0.0, 0.0]], dtype=D)
+    logits.requires_grad_()
+    targets = torch.tensor([0, 2, 1])
+    ce = bp.CrossEntropyLoss()
+    loss, dZ = ce(logits, targets), ce.backward()
+    assert not loss.requires_grad and not dZ.requires_grad  # no autograd inside
+    assert_close(loss, torch.tensor((0 + 1000 + math.log(3)) / 3, dtype=D))  # per row: 0, 1000, log 3
+    assert_close(loss, F.cross_entropy(logits, targets).detach())
+    expected_dZ = torch.tensor([[0.0, 0.0, 0.0], [0.0, 1.0, -1.0], [1 / 3, -2 / 3, 1 / 3]], dtype=D) / 3
+    assert_close(dZ, expected_dZ)
+    assert_close(dZ, (torch.softmax(logits, 1) - F.one_hot(targets, 3)).detach() / 3)
+
+
+def test_gradient_descent_on_cross_entropy_gets_autograds_gradients_at_every_step():
+    g = _gen(9)
+    X = torch.randn(120, 2, dtype=D, generator=g)  # (N, 2)
+    y = (X[:, 0] > 0).long() + (X[:, 1] > 0).long()  # (N,): three classes, by quadrant
+    torch.manual_seed(0)
+    model = bp.Sequential(bp.Linear(2, 16, dtype=D), bp.Tanh(), bp.Linear(16, 8, dtype=D), bp.Softplus(),
+                          bp.Linear(8, 3, dtype=D))
+    first = bp.CrossEntropyLoss()(model(X), y).item()
+    for _ in range(50):
+        _assert_grads_match_autograd(model, X, y, bp.CrossEntropyLoss, F.cross_entropy)  # leaves dW, db set
+        for W, dW in zip(model.parameters(), model.grads()):
+            W -= 0.5 * dW
+    assert bp.CrossEntropyLoss()(model(X), y).item() < 0.5 * first  # from 1.17 to 0.50
+
+
 # ---- training ----
 
 def test_gradient_descent_fits_simulated_regression_like_autograd():
@@ -211,6 +258,10 @@ def test_sequential_indexing_length_and_repr():
 
 def _z(*shape):
     return torch.zeros(shape, dtype=D)
+
+
+def _long(*values):
+    return torch.tensor(values, dtype=torch.long)
 
 
 def _linear(**attrs) -> bp.Linear:
@@ -254,6 +305,28 @@ BAD = {  # id: (call, exception, message pattern)
     "mse-shape": (lambda: bp.MSELoss()(_z(5, 1), _z(5)), ValueError,
                   r"MSELoss\.forward expects y of shape \(5, 1\), like y_hat, got \(5,\)"),
     "mse-backward-first": (lambda: bp.MSELoss().backward(), RuntimeError, "MSELoss.backward called before forward"),
+    "ce-logits-list": (lambda: bp.CrossEntropyLoss()([[0.0]], _long(0)), TypeError,
+                       r"CrossEntropyLoss\.forward expects logits to be a torch\.Tensor, got list"),
+    "ce-logits-1d": (lambda: bp.CrossEntropyLoss()(_z(3), _long(0)), ValueError,
+                     r"CrossEntropyLoss\.forward expects logits of shape \(N, K\) with N, K >= 1, got shape \(3,\)"),
+    "ce-logits-empty": (lambda: bp.CrossEntropyLoss()(_z(0, 3), _long()), ValueError, r"got shape \(0, 3\)"),
+    "ce-logits-int": (lambda: bp.CrossEntropyLoss()(_long(0, 1)[None], _long(0)), ValueError,
+                      r"CrossEntropyLoss\.forward expects floating-point logits, got dtype torch\.int64"),
+    "ce-targets-list": (lambda: bp.CrossEntropyLoss()(_z(2, 3), [0, 1]), TypeError,
+                        r"expects targets to be a torch\.Tensor, got list"),
+    "ce-targets-shape": (lambda: bp.CrossEntropyLoss()(_z(2, 3), _long(0, 1)[:, None]), ValueError,
+                         r"expects targets of shape \(2,\), one class index per row of logits, got \(2, 1\)"),
+    "ce-targets-float": (lambda: bp.CrossEntropyLoss()(_z(2, 3), _z(2)), ValueError,
+                         r"expects class indices of dtype torch\.int64 as targets, got torch\.float64"),
+    "ce-targets-int32": (lambda: bp.CrossEntropyLoss()(_z(2, 3), _long(0, 1).int()), ValueError, r"got torch\.int32"),
+    "ce-targets-too-large": (lambda: bp.CrossEntropyLoss()(_z(2, 3), _long(0, 3)), ValueError,
+                             r"CrossEntropyLoss\.forward expects class indices in \[0, 3\), got values in \[0, 3\]"),
+    "ce-targets-negative": (lambda: bp.CrossEntropyLoss()(_z(2, 3), _long(-1, 2)), ValueError,
+                            r"class indices in \[0, 3\), got values in \[-1, 2\]"),
+    "ce-backward-first": (lambda: bp.CrossEntropyLoss().backward(), RuntimeError,
+                          "CrossEntropyLoss.backward called before forward"),
+    "sequential-ce": (lambda: bp.Sequential(bp.CrossEntropyLoss()), TypeError,
+                      r"got dlnotes\.backprop\.CrossEntropyLoss at position 0"),
     "sequential-loss": (lambda: bp.Sequential(bp.Linear(3, 4), bp.MSELoss()), TypeError,
                         r"Sequential expects Layer instances, got dlnotes\.backprop\.MSELoss at position 1"),
     "sequential-nn": (lambda: bp.Sequential(nn.Linear(3, 4)), TypeError,
