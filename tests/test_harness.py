@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DOCS, FIGURES, PACKAGE, ROOT, docs_changes, docs_snapshot
+from .conftest import DOCS, FIGURES, PACKAGE, docs_changes, docs_snapshot
 from .harness import figures, freshness, markdown, notebooks, outputs, parity, runner, site
 
 

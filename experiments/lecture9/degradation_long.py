@@ -8,7 +8,7 @@ Command (CPU, one thread; about 10 minutes on 2 cores), output in degradation_lo
 Each line: number of images, steps, model, training loss at step 200, at steps/2 and at the end.
 Not run by the tests: the page runs the short version and quotes these numbers.
 """
-import sys, torch, torch.nn as nn, torch.nn.functional as F, math
+import sys, torch, torch.nn as nn, torch.nn.functional as F
 from dlnotes import seed_everything
 from dlnotes.data import load_mnist
 from dlnotes.init import kaiming_normal_

@@ -27,7 +27,8 @@ FIGURES = DOCS / "figures"
 
 
 def _zh(path: Path) -> Path:
-    return path.with_name(path.name.replace(".en.", ".zh."))
+    """The zh version of a page or lab given in either language (the zh one runs)."""
+    return path if ".zh." in path.name else notebooks.twin(path)
 
 
 def regenerate_page(page: Path) -> None:
@@ -65,7 +66,7 @@ def main(argv: list[str]) -> None:
         regenerate(args.paths)
     else:
         for zh in dict.fromkeys(_zh(p) for p in args.paths):
-            fill(zh, [zh, zh.with_name(zh.name.replace(".zh.", ".en."))])
+            fill(zh, [zh, notebooks.twin(zh)])
 
 
 if __name__ == "__main__":

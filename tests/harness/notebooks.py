@@ -23,7 +23,7 @@ UNCHECKED, DEVICE_DEPENDENT = "unchecked", "device-dependent"
 
 
 def twin(path: Path) -> Path:
-    """The other language's notebook of a lab."""
+    """The other language's version of a lab or a page (`x.zh.ipynb` <-> `x.en.ipynb`, same for `.md`)."""
     name = Path(path).name
     return Path(path).with_name(name.replace(".zh.", ".en.") if ".zh." in name else name.replace(".en.", ".zh."))
 
