@@ -26,7 +26,7 @@ from torch import Tensor, nn
 from ._checks import check_tensor, expect, is_int, is_real
 from .attention import scaled_dot_product_attention
 
-__all__ = ["GPTConfig", "GPT", "get_batch", "train", "evaluate_nll"]
+__all__ = ["GPTConfig", "GPT", "get_batch", "train", "evaluate_nll", "to_checkpoint", "from_checkpoint"]
 
 
 @dataclass(frozen=True)
@@ -277,6 +277,18 @@ def train(model: GPT, data: Tensor, *, steps: int, batch_size: int = 32, lr: flo
     return log
 
 
-def config_dict(cfg: GPTConfig) -> dict:
-    """The config as a plain dict (stored beside a checkpoint's weights)."""
-    return asdict(cfg)
+def to_checkpoint(model: GPT, **extra) -> dict:
+    """A small checkpoint: the config, the weights in float16 (the tied output matrix stored once), and `extra`."""
+    state = {k: v.detach().cpu().half() for k, v in model.state_dict().items() if k != "head.weight"}
+    return {"config": asdict(model.cfg), "state_dict": state, **extra}
+
+
+def from_checkpoint(ckpt: dict) -> GPT:
+    """The `GPT` saved by `to_checkpoint`, in float32 on the CPU (move it with `.to(device)`)."""
+    expect(isinstance(ckpt, dict) and {"config", "state_dict"} <= set(ckpt), "from_checkpoint",
+           "a dict with 'config' and 'state_dict' (made by to_checkpoint)", type(ckpt).__name__)
+    model = GPT(GPTConfig(**ckpt["config"]))
+    missing, unexpected = model.load_state_dict({k: v.float() for k, v in ckpt["state_dict"].items()}, strict=False)
+    expect(missing == ["head.weight"] and not unexpected, "from_checkpoint", "the weights of this config",
+           f"missing {missing}, unexpected {unexpected}")
+    return model
