@@ -21,13 +21,14 @@ See: the tiny-GPT lab (docs/labs/tang-gpt.zh.ipynb)
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import expect, is_int, is_real
 
 __all__ = ["UnigramLM", "BigramLM"]
 
 
-def _as_tokens(who: str, tokens, vocab_size: int) -> np.ndarray:
+def _as_tokens(who: str, tokens: ArrayLike, vocab_size: int) -> np.ndarray:
     u = np.asarray(tokens)
     expect(u.ndim == 1 and u.size >= 2 and np.issubdtype(u.dtype, np.integer), who,
            "a 1-D integer token stream of at least 2 tokens", f"shape {u.shape} and dtype {u.dtype}")
@@ -39,14 +40,14 @@ def _as_tokens(who: str, tokens, vocab_size: int) -> np.ndarray:
 class UnigramLM:
     r"""$p(w) = (c(w) + \alpha) / (n + \alpha V)$, fitted on a token stream."""
 
-    def __init__(self, tokens, vocab_size: int, alpha: float = 1.0) -> None:
+    def __init__(self, tokens: ArrayLike, vocab_size: int, alpha: float = 1.0) -> None:
         expect(is_int(vocab_size) and vocab_size >= 1, "UnigramLM", "vocab_size an int ≥ 1", repr(vocab_size))
         expect(is_real(alpha) and alpha > 0, "UnigramLM", "alpha > 0", repr(alpha))
         u = _as_tokens("UnigramLM", tokens, vocab_size)
         counts = np.bincount(u, minlength=vocab_size).astype(np.float64)  # (V,)
         self.probs = (counts + alpha) / (counts.sum() + alpha * vocab_size)  # (V,)
 
-    def nll(self, tokens) -> float:
+    def nll(self, tokens: ArrayLike) -> float:
         """Held-out nats per token over the stream (every token scored, context-free)."""
         u = _as_tokens("UnigramLM.nll", tokens, len(self.probs))
         return float(-np.log(self.probs[u]).mean())
@@ -64,7 +65,7 @@ class BigramLM:
 
     METHODS = ("add_k", "interpolated", "kneser_ney")
 
-    def __init__(self, tokens, vocab_size: int, method: str = "kneser_ney", *, k: float = 0.1,
+    def __init__(self, tokens: ArrayLike, vocab_size: int, method: str = "kneser_ney", *, k: float = 0.1,
                  lam: float = 0.8, d: float = 0.75) -> None:
         expect(method in self.METHODS, "BigramLM", f"method in {self.METHODS}", repr(method))
         expect(is_int(vocab_size) and vocab_size >= 1, "BigramLM", "vocab_size an int ≥ 1", repr(vocab_size))
@@ -104,7 +105,7 @@ class BigramLM:
         expect(is_int(v) and 0 <= v < self.V, "BigramLM.next_token_probs", f"a token in [0, {self.V})", repr(v))
         return self._prob(np.full(self.V, v), np.arange(self.V))
 
-    def nll(self, tokens) -> float:
+    def nll(self, tokens: ArrayLike) -> float:
         r"""Held-out nats per token, $-\frac{1}{n-1}\sum_{i \ge 2} \log p(u_i \mid u_{i-1})$."""
         u = _as_tokens("BigramLM.nll", tokens, self.V)
         return float(-np.log(self._prob(u[:-1], u[1:])).mean())
