@@ -5,7 +5,8 @@ and tests/test_browser.py).
    ``docs/figures/`` out of the English build, so the link ``figures/x.svg`` of an English
    page is "not found" (a warning, fatal in strict mode) and would load the missing
    ``/en/page/figures/x.svg``. Adding those files to every other language's build makes
-   MkDocs resolve the link and publish the figure under ``/en/figures/`` as well.
+   MkDocs resolve the link and publish the figure under ``/en/figures/`` as well. The
+   hand-made diagrams of ``docs/diagrams/`` are shared the same way.
 2. The language switch. The plugin points ``<link rel="alternate" hreflang>`` in the page
    head at the same page in each language, but Material treats those links as language
    *roots*: it fetches ``<alternate>/sitemap.xml`` (a 404 and a console error on every
@@ -21,7 +22,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-SHARED = "figures"
+SHARED = ("figures", "diagrams")
 _HEAD_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
 
 
@@ -31,7 +32,7 @@ def on_files(files, config):
     if i18n is None or i18n.current_language == i18n.default_language:
         return files
     docs = Path(config.docs_dir)
-    for path in sorted((docs / SHARED).glob("*")):
+    for path in sorted(p for folder in SHARED for p in (docs / folder).glob("*")):
         src_uri = path.relative_to(docs).as_posix()
         if path.suffix in (".svg", ".png") and files.get_file_from_path(src_uri) is None:
             files.append(File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls))

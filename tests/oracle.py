@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 from torch.testing import assert_close
 
 
@@ -68,3 +68,23 @@ def assert_same_as_torch(ours: Callable[..., Tensor], theirs: Callable[..., Tens
     assert_same(out, expected)
     upstream = random_upstream(expected, seed)
     assert_same(grads(out, a, upstream), grads(expected, b, upstream))
+
+
+def parameter_names(module: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
+    """`(name, shape)` of each parameter, in registration order (what a state dict must match)."""
+    return [(n, tuple(p.shape)) for n, p in module.named_parameters()]
+
+
+def same_initialisation(make: Callable[[object], nn.Module], ours: object, theirs: object,
+                        seed: int = 0) -> tuple[nn.Module, nn.Module]:
+    """Build `make(ours)` and `make(theirs)` from the same seed; assert the same parameters, drawn alike.
+
+    `ours` and `theirs` are the modules that hold the classes (e.g. `dlnotes.rnn` and `torch.nn`).
+    """
+    torch.manual_seed(seed)
+    a = make(ours)
+    torch.manual_seed(seed)
+    b = make(theirs)
+    assert parameter_names(a) == parameter_names(b)  # names, shapes and order
+    assert_same(list(a.parameters()), list(b.parameters()))  # the same draws in the same order
+    return a, b

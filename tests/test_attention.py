@@ -12,7 +12,8 @@ from torch.func import functional_call
 from dlnotes import attention as A
 
 from .conftest import generator as _gen
-from .oracle import assert_same, assert_same_as_torch, grads, leaf_copies, random_upstream
+from .oracle import (assert_same, assert_same_as_torch, grads, leaf_copies, random_upstream,
+                     same_initialisation)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -495,10 +496,6 @@ def test_mha_gradcheck():
     assert gradcheck(f, (q, kv, *params))
 
 
-def _names(module: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
-    return [(n, tuple(p.shape)) for n, p in module.named_parameters()]
-
-
 MAKE = [lambda m: m.MultiheadAttention(E, H), lambda m: m.MultiheadAttention(E, 4, bias=False),
         lambda m: m.MultiheadAttention(E, 1, 0.0, True, False, False, None, None, True),
         lambda m: m.MultiheadAttention(E, H, kdim=E, vdim=E, dropout=0.25)]
@@ -506,12 +503,7 @@ MAKE = [lambda m: m.MultiheadAttention(E, H), lambda m: m.MultiheadAttention(E, 
 
 @pytest.mark.parametrize("make", MAKE, ids=["default", "no-bias", "positional", "kdim-vdim-E"])
 def test_mha_parameters_initialisation_and_attributes_as_torch(make):
-    torch.manual_seed(0)
-    ours = make(A)
-    torch.manual_seed(0)
-    theirs = make(nn)
-    assert _names(ours) == _names(theirs)  # names, shapes and order
-    assert_same(list(ours.parameters()), list(theirs.parameters()))  # the same draws in the same order
+    ours, theirs = same_initialisation(make, A, nn)
     attributes = ["embed_dim", "kdim", "vdim", "num_heads", "head_dim", "dropout", "batch_first", "_qkv_same_embed_dim",
                   "bias_k", "bias_v", "add_zero_attn", "q_proj_weight", "k_proj_weight", "v_proj_weight"]
     assert [getattr(ours, a) for a in attributes] == [getattr(theirs, a) for a in attributes]

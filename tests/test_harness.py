@@ -282,15 +282,20 @@ def test_figures_recorded_then_detected_stale(tmp_path):
 
 
 def test_diagram_check(tmp_path):
-    svg = '<svg xmlns="http://www.w3.org/2000/svg"><title>{}</title></svg>'
-    _write(tmp_path / "diagrams" / "ok.svg", svg.format("an RNN unrolled"))
-    _write(tmp_path / "diagrams" / "unused.svg", svg.format("x"))
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>{}</title>{}</svg>'
+    _write(tmp_path / "diagrams" / "ok.svg", svg.format("an RNN unrolled", '<use href="#a"/>'))
+    _write(tmp_path / "diagrams" / "unused.svg", svg.format("x", ""))
     _write(tmp_path / "diagrams" / "bad.svg", "<svg")
     _write(tmp_path / "diagrams" / "untitled.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>')
-    page = _write(tmp_path / "p.zh.md", "![a](diagrams/ok.svg) ![b](diagrams/bad.svg) ![c](diagrams/untitled.svg)\n")
+    _write(tmp_path / "diagrams" / "font.svg", svg.format("y", '<style>@import url("https://fonts.example/x.css");</style>'))
+    _write(tmp_path / "diagrams" / "flat.svg", '<svg xmlns="http://www.w3.org/2000/svg"><title>z</title></svg>')
+    page = _write(tmp_path / "p.zh.md", "![a](diagrams/ok.svg) ![b](diagrams/bad.svg) ![c](diagrams/untitled.svg) "
+                  "![d](diagrams/font.svg) ![e](diagrams/flat.svg)\n")
     problems = figures.check_diagrams(tmp_path, [page])
-    assert len(problems) == 3 and problems[0].startswith("diagrams/bad.svg is not valid XML")
-    assert problems[1:] == ["diagrams/untitled.svg has no <title> (screen readers need one)", "diagrams/unused.svg is not shown by any page"]
+    assert len(problems) == 5 and problems[0].startswith("diagrams/bad.svg is not valid XML")
+    assert problems[1] == "diagrams/flat.svg has no viewBox (it would not scale)"
+    assert problems[2].startswith("diagrams/font.svg refers outside itself: ['@import', 'url(\"https://fonts.example")
+    assert problems[3:] == ["diagrams/untitled.svg has no <title> (screen readers need one)", "diagrams/unused.svg is not shown by any page"]
 
 
 def test_figure_hash_follows_the_dlnotes_code_a_page_imports(tmp_path):

@@ -10,7 +10,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from dlnotes import rnn as R
 
 from .conftest import generator as _gen
-from .oracle import assert_same, grads, leaf_copies, random_upstream
+from .oracle import assert_same, grads, leaf_copies, parameter_names, random_upstream, same_initialisation
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -59,10 +59,6 @@ def _assert_modules_agree(ours: nn.Module, theirs: nn.Module, x: torch.Tensor, h
                 grads(_flat(expected), [b, *b_hx, *theirs.parameters()], upstream))
 
 
-def _names(module: nn.Module) -> list[tuple[str, tuple[int, ...]]]:
-    return [(n, tuple(p.shape)) for n, p in module.named_parameters()]
-
-
 # ---- cells ----
 
 CELLS = {"rnn-tanh": (R.RNNCell, nn.RNNCell, {}), "rnn-relu": (R.RNNCell, nn.RNNCell, {"nonlinearity": "relu"}),
@@ -81,7 +77,7 @@ def _cell_hx(kind: str, shape: tuple[int, ...], seed: int):
 def test_cell_matches_torch(kind, batched, given_hx, bias):
     ours_cls, theirs_cls, kwargs = CELLS[kind]
     ours, theirs = _pair(ours_cls, theirs_cls, I, H, bias=bias, **kwargs)
-    assert _names(ours) == _names(theirs) and repr(ours) == repr(theirs)
+    assert parameter_names(ours) == parameter_names(theirs) and repr(ours) == repr(theirs)
     lead = (B,) if batched else ()
     hx = _cell_hx(kind, (*lead, H), seed=2) if given_hx else None
     _assert_modules_agree(ours, theirs, _randn(*lead, I, seed=1, scale=2.0), hx, seed=3)
@@ -128,7 +124,7 @@ def test_sequence_matches_torch(kind, config):
     """Batched and unbatched input, zero or given initial states: outputs and every gradient."""
     ours_cls, theirs_cls, kwargs = SEQUENCES[kind]
     ours, theirs = _pair(ours_cls, theirs_cls, I, H, **kwargs, **config)
-    assert _names(ours) == _names(theirs) and repr(ours) == repr(theirs)
+    assert parameter_names(ours) == parameter_names(theirs) and repr(ours) == repr(theirs)
     x = _randn(*((B, T) if ours.batch_first else (T, B)), I, seed=10, scale=2.0)
     for k, (batched, given_hx) in enumerate([(True, False), (True, True), (False, False), (False, True)]):
         inp = x if batched else x[0] if ours.batch_first else x[:, 0]  # unbatched: (T, I), batch_first or not
@@ -166,12 +162,7 @@ MAKE_IDS = ["rnn", "lstm", "gru", "rnn-cell", "lstm-cell", "gru-cell"]
 
 @pytest.mark.parametrize("make", MAKE, ids=MAKE_IDS)
 def test_same_parameters_and_initialisation_as_torch(make):
-    torch.manual_seed(0)
-    ours = make(R)
-    torch.manual_seed(0)
-    theirs = make(nn)
-    assert _names(ours) == _names(theirs)  # names, shapes and order
-    assert_same(list(ours.parameters()), list(theirs.parameters()))  # U(-1/√H, 1/√H) in the same order
+    ours, theirs = same_initialisation(make, R, nn)  # U(-1/√H, 1/√H) in the same order
     assert max(p.abs().max().item() for p in ours.parameters()) <= 1 / math.sqrt(H)
     assert repr(ours) == repr(theirs)
     assert not isinstance(ours, (nn.RNNBase, nn.RNNCellBase))

@@ -61,7 +61,9 @@ def orphans(docs: Path, figure_dir: Path) -> list[str]:
 
 
 def check_diagrams(docs: Path, pages: list[Path]) -> list[str]:
-    """Problems with hand-made diagrams (``docs/diagrams/``): not a valid SVG, no ``<title>``, or unused."""
+    """Problems with hand-made diagrams (``docs/diagrams/``): not a valid SVG, no ``<title>`` or viewBox,
+    a reference to anything outside the file (href, src, url(), @import), or unused."""
+    import re
     import xml.etree.ElementTree as ET
 
     folder, problems = Path(docs) / "diagrams", []
@@ -76,6 +78,12 @@ def check_diagrams(docs: Path, pages: list[Path]) -> list[str]:
             problems.append(f"diagrams/{path.name} is not an SVG (root <{root.tag}>)")
         elif root.find("{http://www.w3.org/2000/svg}title") is None:
             problems.append(f"diagrams/{path.name} has no <title> (screen readers need one)")
+        elif "viewBox" not in root.attrib:
+            problems.append(f"diagrams/{path.name} has no viewBox (it would not scale)")
+        text = path.read_text(encoding="utf-8").replace('xmlns="http://www.w3.org/2000/svg"', "")
+        outside = re.findall(r"""(?:href|src)\s*=\s*["'](?!#)[^"']*|url\(\s*["']?(?!#)[^)]*\)|@import|https?://""", text)
+        if outside:
+            problems.append(f"diagrams/{path.name} refers outside itself: {outside[:3]}")
         if path.name not in shown:
             problems.append(f"diagrams/{path.name} is not shown by any page")
     return problems
