@@ -75,3 +75,103 @@ def test_api_pages_show_no_restructuredtext(built_site):
         found = re.findall(r":(?:math|func|class|meth|mod|attr|obj|ref|exc|data):|``", html)
         assert not found, f"{page.relative_to(built_site)} shows {sorted(set(found))}"
         assert "save_figure" in html and "recording" in html
+
+
+class _NotRunBlocks:
+    """The ``not-run`` blocks of a built page (their labels and number of code blocks) and the number
+    of code blocks outside them (the site's highlighted blocks carry no language class)."""
+
+    def __init__(self, page_html: str):
+        from html.parser import HTMLParser
+
+        self.blocks: list[dict] = []  # {"label": str, "code": number of code blocks}
+        self.code_outside = 0
+        stack: list[str] = []  # "not-run", "label" or "" for each open element we track
+        outer = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                if tag not in ("div", "p"):
+                    return
+                classes = (dict(attrs).get("class") or "").split()
+                if tag == "div" and "not-run" in classes:
+                    outer.blocks.append({"label": "", "code": 0})
+                    stack.append("not-run")
+                elif tag == "p" and "not-run-label" in classes and "not-run" in stack:
+                    stack.append("label")
+                else:
+                    stack.append("")
+                    if tag == "div" and "highlight" in classes:
+                        if "not-run" in stack:
+                            outer.blocks[-1]["code"] += 1
+                        else:
+                            outer.code_outside += 1
+
+            def handle_endtag(self, tag):
+                if tag in ("div", "p") and stack:
+                    stack.pop()
+
+            def handle_data(self, data):
+                if stack and stack[-1] == "label":
+                    outer.blocks[-1]["label"] += data
+
+        Parser(convert_charrefs=True).feed(page_html)
+
+
+def test_skipped_fences_are_labelled_not_run_blocks_and_runnable_ones_are_not(built_site):
+    """hooks/not_run.py: every ``<!-- skip: reason -->`` fence of every page is inside an element of
+    class ``not-run`` labelled in the page's language with the reason; no runnable fence is."""
+    import sys
+
+    from .conftest import ROOT, all_pages
+    from .harness.markdown import parse_fences, read
+
+    sys.path.insert(0, str(ROOT / "hooks"))
+    try:
+        from not_run import LABELS
+    finally:
+        sys.path.remove(str(ROOT / "hooks"))
+
+    counted = {}
+    for md in (p for p in all_pages() if p.name.endswith((".zh.md", ".en.md"))):
+        lang = md.name[-len("en.md"):-len(".md")]
+        rel = md.relative_to(DOCS).as_posix()[: -len(f".{lang}.md")]
+        route = "" if rel == "index" else rel.removesuffix("/index") + "/"
+        page = (built_site / ("en" if lang == "en" else "") / route / "index.html")
+        text = read(md)
+        fences = parse_fences(text)
+        skipped = [f for f in fences if f.skip_reason]
+        found = _NotRunBlocks(page.read_text(encoding="utf-8"))
+        name = md.relative_to(DOCS).as_posix()
+        assert len(found.blocks) == len(skipped), f"{name}: {len(skipped)} skipped fences, {len(found.blocks)} not-run blocks"
+        for fence, block in zip(skipped, found.blocks):
+            assert block["label"].strip() == LABELS[lang] + fence.skip_reason, f"{name} line {fence.line}: label {block['label']!r}"
+            assert block["code"] == 1, f"{name} line {fence.line}: {block['code']} code blocks in one not-run block"
+        shown = len(fences) - len(skipped)  # runnable fences, outputs, console ...: all outside not-run
+        if ":::" in text:  # mkdocstrings pages add the docstrings' examples
+            assert found.code_outside >= shown, name
+        else:
+            assert found.code_outside == shown, f"{name}: {shown} fences not skipped, {found.code_outside} code blocks outside not-run"
+        counted[name] = len(skipped)
+    assert sum(counted.values()) >= 2, counted  # rnn-classification's erratum, in both languages
+
+
+def test_not_run_hook_keeps_indent_and_leaves_other_fences_alone():
+    """hooks/not_run.py on Markdown: a skipped fence inside an admonition keeps its indent; a
+    skip marker shown inside another fence is text, not a marker."""
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "hooks"))
+    try:
+        from not_run import wrap_skipped
+    finally:
+        sys.path.remove(str(ROOT / "hooks"))
+    md = ("??? success \"答案\"\n    <!-- skip: 伪代码 -->\n    ```python\n    f(x)\n    ```\n\n"
+          "````text\n<!-- skip: shown -->\n```python\ng(x)\n```\n````\n")
+    out = wrap_skipped(md, "zh")
+    assert '    <div class="not-run">\n\n    未运行：伪代码\n    {: .not-run-label }\n\n    ```python\n    f(x)\n    ```\n\n    </div>' in out
+    assert out.endswith("````text\n<!-- skip: shown -->\n```python\ng(x)\n```\n````\n")
+    assert wrap_skipped("<!-- skip: a <b> -->\n```python\nh()\n```", "en").startswith(
+        '<div class="not-run" markdown="1">\n\nNot run: a &lt;b&gt;\n{: .not-run-label }\n\n```python')
