@@ -12,7 +12,7 @@ from importlib import resources
 PINNED = {
     # name: (file, sha256)
     # made by experiments/lecture13/train_gpt.py (command and log there):
-    "tang_gpt": ("tang_gpt.pt", "be27fb99b49b246725a482be3184ddf966199efde1a63fcfbbdb7387f1e2d867"),
+    "tang_gpt": ("tang_gpt.pt", "348574e6c70427af3808fd03bc0d52ae4378ac6240bc1bf21ae8a345a9a344c7"),
     # made by experiments/lecture14/train_vae.py (commands and log there):
     "vae_mnist_20d": ("vae_mnist_20d.pt", "5dd15edf1712e9904330514581fb9db507990a312eb3282d7b7595b9011f568b"),
     "vae_mnist_2d": ("vae_mnist_2d.pt", "f756cda41191332dc57ef1524151602b0ebbe7d96ebdeecd6ada970e71fe082a"),

@@ -2,7 +2,9 @@ r"""Tang poems as plain text for the character-level language models of lecture 
 
 全唐诗 (the chinese-poetry project's `poet.tang.*.json`) is stored in traditional characters;
 `tang_poems()` converts it to simplified characters with OpenCC's `t2s` table, so that the notes'
-readers see the characters they read every day. Each poem becomes one string: its paragraphs
+readers see the characters they read every day. OpenCC's tables change between releases (1.1.9 and
+1.4.2 convert 14 characters of this corpus differently), so dlnotes pins `opencc==1.4.2`: the lab's
+vocabulary and checkpoint depend on the exact text. Each poem becomes one string: its paragraphs
 joined, punctuation kept (`，` `。` `？` `！` `；` end lines).
 
 ```python

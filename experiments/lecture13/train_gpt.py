@@ -1,9 +1,10 @@
 """Train the tiny GPT of the Tang-poem lab longer than CI allows, and save the lab's checkpoint.
 
 Same data, split, model and training loop as docs/labs/tang-gpt.zh.ipynb (`dlnotes.gpt.train`),
-only more steps. Command (one CPU thread, so that a busy machine does not stall it; about 25-30 min; `DLNOTES_DATA` as in the README):
+only more steps. Command (2 CPU cores, idle machine: about 13 min; on a busy machine add `--threads 1`,
+so that waiting for a second core does not stall every step; `DLNOTES_DATA` as in the README):
 
-    python experiments/lecture13/train_gpt.py --steps 4000 --threads 1 --out dlnotes/checkpoints/tang_gpt.pt \
+    python experiments/lecture13/train_gpt.py --steps 4000 --out dlnotes/checkpoints/tang_gpt.pt \
         2>&1 | tee experiments/lecture13/train_gpt.log
 
 The weights are stored in float16 (about 3 MB); pin the printed sha256 in dlnotes/checkpoints/__init__.py.
