@@ -18,7 +18,7 @@ def lecture_map(readme: str) -> list[str]:
     """Links in the README's lecture-map table, as docs-relative paths without language."""
     section = readme[readme.index("## Lecture map"):]
     table = section[: section.index("\n## ")]
-    return [re.sub(r"\.zh\.(md|ipynb)$", r".\1", link[len("docs/"):]) for link in _LINK.findall(table)]
+    return [re.sub(r"\.zh\.(md|ipynb)$", r".\1", link[len("docs/"):].split("#")[0]) for link in _LINK.findall(table)]
 
 
 def test_nav_parser_reads_pages_and_labs():
