@@ -36,3 +36,23 @@ def test_runnable_blocks_copied_into_one_file_run_in_an_empty_folder(name, tmp_p
     proc = subprocess.run([sys.executable, str(script)], cwd=folder, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"{name}: the copied blocks fail\n{proc.stderr[-3000:]}"
     assert not any(folder.iterdir()), f"{name}: running the copied blocks wrote {sorted(p.name for p in folder.iterdir())}"
+
+
+MAX_BLOCK_LINES = 40
+
+
+def long_blocks(page) -> list[str]:
+    """Runnable fences of ``page`` longer than MAX_BLOCK_LINES lines (CONTRIBUTING: split them)."""
+    return [f"line {f.line}: {len(f.code.splitlines())} lines" for f in parse_fences(read(page))
+            if f.runnable and len(f.code.splitlines()) > MAX_BLOCK_LINES]
+
+
+@pytest.mark.parametrize("page", sorted(DOCS.glob("*.md")), ids=lambda p: p.name)
+def test_no_runnable_block_is_longer_than_40_lines(page):
+    assert not long_blocks(page), f"{page.name}: split into a teaching block and a collapsed one: {long_blocks(page)}"
+
+
+def test_long_block_check_can_fail(tmp_path):
+    page = tmp_path / "x.md"
+    page.write_text("# T\n\n```python\n" + "x = 1\n" * 41 + "```\n\n```python\n" + "y = 2\n" * 40 + "```\n", encoding="utf-8")
+    assert long_blocks(page) == ["line 3: 41 lines"]

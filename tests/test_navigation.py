@@ -23,7 +23,7 @@ _NOT_LECTURES = {"index.md", "glossary.md", "api/index.md"}
 
 def nav_sections() -> list[tuple[str, list[str]]]:
     """(section title, [docs-relative paths]) in nav order; the home page is a section of its own."""
-    text = re.sub(r"!!python\S*", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    text = re.sub(r"!!python\S*|!ENV\b", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     out = []
     for item in yaml.safe_load(text)["nav"]:
         (title, value), = item.items()
@@ -98,3 +98,32 @@ def test_the_parsers_can_fail():
     assert companion_line("intro\n\n**Companion pages**: [a](../../a/). Later [b](../../b/).") == " [a](../../a/)"
     assert companion_line("**配套讲义**：[甲](../../a/)。后面[乙](../../b/)。") == "[甲](../../a/)"
     assert _LAB_BACKLINK.findall("see [x](../../cnn/) and [y](https://example.com/)") == ["cnn"]
+
+
+_EXERCISE_HEADING = re.compile(r"^## (?:练习|思考题|Exercises|Questions)", re.M)
+_H2 = re.compile(r"^## ", re.M)
+
+
+def exercise_answers(text: str) -> tuple[int, int]:
+    """(collapsed answers in the last exercise section, collapsed answers on the whole page)."""
+    total = text.count("??? success")
+    heads = list(_EXERCISE_HEADING.finditer(text))
+    if not heads:
+        return 0, total
+    start = heads[-1].start()
+    nxt = _H2.search(text, heads[-1].end())
+    return text[start:nxt.start() if nxt else len(text)].count("??? success"), total
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", LECTURES)
+def test_lecture_page_has_exercises_with_collapsed_answers(page, lang):
+    last_section, total = exercise_answers(_localised(page, lang).read_text(encoding="utf-8"))
+    assert total >= 2, f"{page} ({lang}): {total} exercise(s) with a collapsed answer"
+    if SECTION_OF[page] <= SECTION_OF["computing.md"]:  # lectures 1-8 (second edition): an exercise section at the end
+        assert 2 <= last_section <= 4, f"{page} ({lang}): its final exercise section has {last_section} answers"
+
+
+def test_exercise_counter_can_fail():
+    assert exercise_answers("# T\n\n## 练习\n\n??? success \"参考答案\"\n    x\n\n## 小结\n\n??? success \"x\"\n") == (1, 2)
+    assert exercise_answers("# T\n\ntext\n") == (0, 0)
