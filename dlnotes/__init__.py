@@ -4,7 +4,7 @@ Every code block of the notes imports from here. The top level keeps only what e
 page needs: `seed_everything` and `get_device`. Topic modules
 (`dlnotes.data`, `dlnotes.plotting`, ...) are imported explicitly.
 
-See: https://dlnotes.example.org/ (home page of the notes)
+See: [home](../) (home page of the notes)
 """
 
 from __future__ import annotations

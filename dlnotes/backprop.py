@@ -32,7 +32,7 @@ for param, grad in zip(model.parameters(), model.grads()):
     param -= lr * grad                 # plain gradient descent, in place
 ```
 
-See: https://dlnotes.example.org/backprop/
+See: [backprop](../backprop/)
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _saved(who: str, x: Tensor | None) -> Tensor:
 class Layer:
     """Base class: `forward` stores what `backward` needs; `backward` maps the output's gradient to the input's.
 
-    See: https://dlnotes.example.org/backprop/
+    See: [backprop](../backprop/)
     """
 
     def __call__(self, A: Tensor) -> Tensor:
@@ -102,7 +102,7 @@ class Linear(Layer):
         dW: $dW = A^\top dZ$ after `backward`, shaped like `W` (rule 0).
         db: $db = dZ^\top \mathbf 1_N$ after `backward`, shaped like `b`.
 
-    See: https://dlnotes.example.org/backprop/
+    See: [backprop](../backprop/)
     """
 
     def __init__(self, in_features: int, out_features: int, *, dtype: torch.dtype | None = None,
@@ -175,7 +175,7 @@ class _Activation(Layer):
 class Sigmoid(_Activation):
     r"""$\sigma(z) = 1 / (1 + e^{-z})$, $\sigma'(z) = \sigma(z)(1 - \sigma(z))$; finite for any $z$.
 
-    See: https://dlnotes.example.org/backprop/
+    See: [backprop](../backprop/)
     """
 
     def _f(self, Z: Tensor) -> Tensor:
@@ -188,7 +188,7 @@ class Sigmoid(_Activation):
 class Tanh(_Activation):
     r"""$\tanh z$, with $\tanh'(z) = 1 - \tanh^2 z$.
 
-    See: https://dlnotes.example.org/backprop/
+    See: [backprop](../backprop/)
     """
 
     def _f(self, Z: Tensor) -> Tensor:
@@ -204,7 +204,7 @@ class ReLU(_Activation):
     The derivative at exactly $z = 0$ (where none exists) is taken as $0$, as PyTorch's
     autograd does for `torch.relu`.
 
-    See: https://dlnotes.example.org/backprop/
+    See: [backprop](../backprop/)
     """
 
     def _f(self, Z: Tensor) -> Tensor:
@@ -220,7 +220,7 @@ class Softplus(_Activation):
     The second form never exponentiates a positive number, so it is finite for any $z$.
     (`F.softplus` returns $z$ itself above $z = 20$, less than $e^{-20}$ away.)
 
-    See: https://dlnotes.example.org/backprop/
+    See: [backprop](../backprop/)
     """
 
     def _f(self, Z: Tensor) -> Tensor:
@@ -235,7 +235,7 @@ class MSELoss:
 
     `backward()` returns $d\hat Y = 2 (\hat Y - Y) / |Y|$, where $|Y|$ is the number of elements.
 
-    See: https://dlnotes.example.org/backprop/
+    See: [backprop](../backprop/)
     """
 
     def __init__(self) -> None:
@@ -277,7 +277,7 @@ class CrossEntropyLoss:
     Computed stably: with $m = \max_c z_c$, $\log \sum_c e^{z_c} = m + \log \sum_c e^{z_c - m}$
     exponentiates no positive number, so logits like $\pm 1000$ stay finite.
 
-    See: https://dlnotes.example.org/backprop/
+    See: [backprop](../backprop/)
     """
 
     def __init__(self) -> None:
@@ -322,7 +322,7 @@ class Sequential(Layer):
     Raises:
         TypeError: if an argument is not a `Layer`.
 
-    See: https://dlnotes.example.org/backprop/
+    See: [backprop](../backprop/)
     """
 
     def __init__(self, *layers: Layer) -> None:

@@ -30,7 +30,7 @@ No PyTorch convolution op (`F.conv2d`, `F.unfold`, `nn.Conv2d`) is used; autogra
 `conv2d` and `max_pool2d`. The lab's pixel loop computes `filter2d`'s "valid" mode (erratum: it
 fills `out` but returns `output`, and its 3-D branch returns `None`).
 
-See: https://dlnotes.example.org/convolution/
+See: [convolution](../convolution/)
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def conv1d_full(v: Sequence[float] | np.ndarray, w: Sequence[float] | np.ndarray
     Raises:
         ValueError: if `v` or `w` is not 1-D or is empty.
 
-    See: https://dlnotes.example.org/convolution/
+    See: [convolution](../convolution/)
     """
     v, w = np.asarray(v), np.asarray(w)
     for name, a in (("v", v), ("w", w)):
@@ -151,7 +151,7 @@ def conv2d_output_shape(input_hw: IntOrPair, kernel_size: IntOrPair, stride: Int
     Raises:
         ValueError: as `conv2d`, e.g. when the dilated kernel is larger than the padded input.
 
-    See: https://dlnotes.example.org/convolution/
+    See: [convolution](../convolution/)
     """
     who = "conv2d_output_shape"
     size, kernel = _pair(who, "input_hw", input_hw), _pair(who, "kernel_size", kernel_size)
@@ -187,7 +187,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
         ValueError: on a wrong rank, a channel or bias mismatch, a stride or dilation < 1, a padding
             < 0 or unknown, "same" with a stride, or a dilated kernel larger than the padded input.
 
-    See: https://dlnotes.example.org/convolution/
+    See: [convolution](../convolution/)
     """
     who = "conv2d"
     x, unbatched = _batched(who, input)
@@ -234,7 +234,7 @@ def max_pool2d(input: Tensor, kernel_size: IntOrPair, stride: IntOrPair | None =
     Raises:
         ValueError: on a wrong rank, a kernel size or stride < 1, or a window larger than the input.
 
-    See: https://dlnotes.example.org/convolution/
+    See: [convolution](../convolution/)
     """
     who = "max_pool2d"
     x, unbatched = _batched(who, input)
@@ -326,7 +326,7 @@ def filter2d(image: np.ndarray, kernel: np.ndarray, mode: str = "valid", *, meth
             mode `"valid"` with a kernel larger than the image (SciPy swaps the arguments when
             the kernel is larger along both axes).
 
-    See: https://dlnotes.example.org/convolution/
+    See: [convolution](../convolution/)
     """
     who = "filter2d"
     X, K = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)

@@ -19,7 +19,7 @@ $\hat y$ leaves the familiar losses:
 (`"mean"`, `"sum"` or `"none"`) is keyword-only. Unlike PyTorch, shapes are never broadcast
 silently and out-of-range arguments raise `ValueError`.
 
-See: https://dlnotes.example.org/linear-models/
+See: [linear-models](../linear-models/)
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
         target: targets $y$, the same shape.
         reduction: `"mean"` (default), `"sum"` or `"none"` (elementwise, the input's shape).
 
-    See: https://dlnotes.example.org/linear-models/
+    See: [linear-models](../linear-models/)
     """
     check_same_shape("mse_loss", input, target)
     return _reduce((input - target) ** 2, reduction)
@@ -74,7 +74,7 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor
         target: targets $y$, the same shape.
         reduction: `"mean"` (default), `"sum"` or `"none"`.
 
-    See: https://dlnotes.example.org/linear-models/
+    See: [linear-models](../linear-models/)
     """
     check_same_shape("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
@@ -119,7 +119,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, *, reduction: str = "mea
     Raises:
         ValueError: on different shapes, or entries of `input` or `target` outside $[0, 1]$.
 
-    See: https://dlnotes.example.org/linear-models/
+    See: [linear-models](../linear-models/)
     """
     name = "binary_cross_entropy"
     check_same_shape(name, input, target)
@@ -145,7 +145,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, *, reduction
     Raises:
         ValueError: on different shapes or entries of `target` outside $[0, 1]$.
 
-    See: https://dlnotes.example.org/linear-models/
+    See: [linear-models](../linear-models/)
     """
     name = "binary_cross_entropy_with_logits"
     check_same_shape(name, input, target)
@@ -183,7 +183,7 @@ def nll_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
         ValueError: on another rank, a non-integer target, a target shape other than the
             input's without C, or a class index outside $[0, C)$.
 
-    See: https://dlnotes.example.org/linear-models/
+    See: [linear-models](../linear-models/)
     """
     return _pick(input, _class_targets("nll_loss", input, target), reduction)
 
@@ -206,7 +206,7 @@ def cross_entropy(input: Tensor, target: Tensor, *, reduction: str = "mean") -> 
     Raises:
         ValueError: as `nll_loss`.
 
-    See: https://dlnotes.example.org/linear-models/
+    See: [linear-models](../linear-models/)
     """
     target = _class_targets("cross_entropy", input, target)
     z = input - input.amax(dim=-1, keepdim=True).detach()  # (N, C), all <= 0; a constant shift: gradient stays softmax
@@ -247,7 +247,7 @@ def kl_divergence(p: Tensor, q: Tensor) -> Tensor:
         ValueError: on different shapes, 0-d tensors, negative entries, or sums further than
             $10^{-6}$ from 1 (further than $C\epsilon$ in low precision).
 
-    See: https://dlnotes.example.org/linear-models/
+    See: [linear-models](../linear-models/)
     """
     check_same_shape("kl_divergence", p, q, ("p", "q"))
     expect(p.ndim > 0, "kl_divergence", "probability vectors of shape (..., C)", "0-d tensors")
@@ -274,7 +274,7 @@ def hinge_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Ten
     Raises:
         ValueError: on different shapes or a label other than $-1$ and $+1$.
 
-    See: https://dlnotes.example.org/linear-models/
+    See: [linear-models](../linear-models/)
     """
     check_same_shape("hinge_loss", input, target)
     check_all("hinge_loss", "target in {-1, +1}", (target == 1) | (target == -1), target)
@@ -297,7 +297,7 @@ def check_loss(input: Tensor, target: Tensor, tau: float, *, reduction: str = "m
     Raises:
         ValueError: on different shapes, or `tau` not a number in the open interval $(0, 1)$.
 
-    See: https://dlnotes.example.org/linear-models/
+    See: [linear-models](../linear-models/)
     """
     expect(is_real(tau) and 0 < tau < 1, "check_loss", "tau in the open interval (0, 1)", repr(tau))
     check_same_shape("check_loss", input, target)

@@ -26,7 +26,7 @@ Unsupported PyTorch options (`weight_decay`, `nesterov`, `amsgrad`, `maximize`, 
 ...) are refused, never ignored: a keyword raises `TypeError`, a parameter-group key
 `ValueError`. Sparse and complex parameters are refused too.
 
-See: https://dlnotes.example.org/optimizers/
+See: [optimizers](../optimizers/)
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ class SGD(_Optimizer):
         lr: learning rate $\eta \ge 0$.
         momentum: momentum $\mu \ge 0$ (no `dampening`, no `nesterov`).
 
-    See: https://dlnotes.example.org/optimizers/
+    See: [optimizers](../optimizers/)
     """
 
     def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0.0) -> None:
@@ -189,7 +189,7 @@ class Adagrad(_Optimizer):
     References: J. Duchi, E. Hazan, Y. Singer, "Adaptive subgradient methods for online
     learning and stochastic optimization", JMLR 12 (2011).
 
-    See: https://dlnotes.example.org/optimizers/
+    See: [optimizers](../optimizers/)
     """
 
     _buffers = ("sum",)
@@ -222,7 +222,7 @@ class RMSprop(_Optimizer):
     References: G. Hinton, N. Srivastava, K. Swersky, "Neural networks for machine learning",
     lecture 6e (Coursera, 2012).
 
-    See: https://dlnotes.example.org/optimizers/
+    See: [optimizers](../optimizers/)
     """
 
     _buffers = ("square_avg",)
@@ -260,7 +260,7 @@ class Adadelta(_Optimizer):
 
     References: M. D. Zeiler, "ADADELTA: an adaptive learning rate method", arXiv:1212.5701 (2012).
 
-    See: https://dlnotes.example.org/optimizers/
+    See: [optimizers](../optimizers/)
     """
 
     _buffers = ("square_avg", "acc_delta")
@@ -300,7 +300,7 @@ class Adam(_Optimizer):
 
     References: D. P. Kingma, J. Ba, "Adam: a method for stochastic optimization", ICLR 2015.
 
-    See: https://dlnotes.example.org/optimizers/
+    See: [optimizers](../optimizers/)
     """
 
     _buffers = ("exp_avg", "exp_avg_sq")

@@ -342,7 +342,7 @@ def test_one_line_in_dlnotes_optim_makes_the_optimizer_page_and_lab_stale(tmp_pa
 
 def test_site_check_accepts_a_clean_site(tmp_path):
     _write(tmp_path / "index.html", '<html><head><link rel="canonical" href="https://x.org/"><link rel="stylesheet" href="a.css"></head>'
-                                    '<body><h2 id="s">s</h2><a href="p/#t">p</a><a href="#s">s</a><a href="https://example.org">ok</a><img src="i.svg"></body></html>')
+                                    '<body><h2 id="s">s</h2><a href="p/#t">p</a><a href="#s">s</a><a href="https://pytorch.org">ok</a><img src="i.svg"></body></html>')
     _write(tmp_path / "a.css", "")
     _write(tmp_path / "i.svg", "<svg/>")
     _write(tmp_path / "p" / "index.html", '<html><body><p id="t">t</p><a href="/index.html">home</a></body></html>')
@@ -352,7 +352,7 @@ def test_site_check_accepts_a_clean_site(tmp_path):
 @pytest.mark.parametrize("html,what", [
     ('<script src="https://cdn.jsdelivr.net/npm/katex.js"></script>', "loads https://cdn.jsdelivr.net"),
     ('<link rel="stylesheet" href="https://fonts.googleapis.com/css">', "from off-site"),
-    ('<img src="//example.org/x.png">', "from off-site"),
+    ('<img src="//cdn.invalid/x.png">', "from off-site"),
     ('<img src="figures/missing.svg">', "missing file"),
     ('<a href="other/">x</a>', "missing file"),
     ('<a href="#nowhere">x</a>', "missing anchor"),

@@ -4,7 +4,7 @@ Set `DLNOTES_DATA` to a folder that holds the files (CI uses `../shared/data`), 
 the loaders download into `~/.cache/dlnotes` (`DLNOTES_CACHE`), optionally from a
 mirror (`DLNOTES_MIRROR`). `python -m dlnotes.data fetch` fetches and verifies all.
 
-See: https://dlnotes.example.org/ (README, section "Data")
+See: [home](../) (README, section "Data")
 """
 
 from .loaders import (

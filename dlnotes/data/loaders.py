@@ -1,6 +1,6 @@
 r"""Loaders of the course datasets. All return plain NumPy arrays or Python types.
 
-See: https://dlnotes.example.org/ (README, section "Data")
+See: [home](../) (README, section "Data")
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ Each file has a pinned URL and a sha256. `fetch` returns a verified local path:
    file that is checked and then renamed, so an interrupted or corrupted download
    leaves nothing behind.
 
-See: https://dlnotes.example.org/ (README, section "Data")
+See: [home](../) (README, section "Data")
 """
 
 from __future__ import annotations
