@@ -99,7 +99,7 @@ def pad_batch(sequences: Sequence[Sequence[int]], pad_index: int = 0) -> tuple[n
         pad_index: the value that fills the tail of shorter sequences.
 
     Returns:
-        `(X, lengths)`: `X` of shape $(B, T_\max)$ and `lengths` of shape $(B,)$, both int64.
+        `(X, lengths)`: `X` of shape $(B, T_{\max})$ and `lengths` of shape $(B,)$, both int64.
         `torch.from_numpy(X)` feeds an embedding; `lengths` serves
         `torch.nn.utils.rnn.pack_padded_sequence` or picks each sequence's last step.
     """
