@@ -15,8 +15,21 @@
     }
   }
 
-  function focusableScrollers() {
-    const boxes = [...document.querySelectorAll(SCROLLERS)];  // measure all, then write: one layout
+  // Blocks drawn only when near the viewport (content-visibility: auto, stylesheets/perf.css): a
+  // box in one not drawn yet is measured when it is drawn, since measuring it now would force the
+  // layout that perf.css saves; until then it is focusable, as it may scroll.
+  const LAZY = ".md-typeset .doc-contents > :not(.doc-children)";
+  function notDrawn(el) {
+    const block = el.closest(LAZY);
+    const probe = el === block ? el.firstElementChild : el;
+    return Boolean(block && probe?.checkVisibility && !probe.checkVisibility({contentVisibilityAuto: true}));
+  }
+
+  function focusableScrollers(root = document) {
+    const found = [...(root.matches?.(SCROLLERS) ? [root] : []), ...root.querySelectorAll(SCROLLERS)];
+    const later = new Set(found.filter(notDrawn));
+    const boxes = found.filter((el) => !later.has(el));  // measure all, then write: one layout
+    later.forEach((el) => el.setAttribute("tabindex", "0"));
     const scrolls = boxes.map((el) => el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight);
     boxes.forEach((el, i) => {
       if (scrolls[i]) el.setAttribute("tabindex", "0");
@@ -27,12 +40,15 @@
   let pending = 0;
   window.addEventListener("resize", () => {
     cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(focusableScrollers);
+    pending = requestAnimationFrame(() => focusableScrollers());
   });
   document$.subscribe(() => {
     nameSearchDialog();
     focusableScrollers();
   });
-  window.addEventListener("load", focusableScrollers);  // sizes change as fonts and images arrive
-  document.fonts?.ready.then(focusableScrollers);
+  window.addEventListener("load", () => focusableScrollers());  // sizes change as fonts and images arrive
+  document.fonts?.ready.then(() => focusableScrollers());
+  document.addEventListener("contentvisibilityautostatechange", (e) => {
+    if (!e.skipped) focusableScrollers(e.target);
+  }, true);
 })();
