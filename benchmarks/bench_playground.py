@@ -9,8 +9,6 @@ asserts only generous bounds (tests/test_playground.py); this script reports the
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
 import sys
 import tempfile
@@ -21,6 +19,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from serve_gzip import serve  # noqa: E402
 STATE = "data:circle,noise:0.1,train:0.5,n:1000,seed:1,hidden:8-8,act:tanh,init:xavier,lr:0.03,batch:10,reg:none,rate:0,drop:0"
 
 
@@ -50,12 +50,7 @@ def main(site: Path | None) -> None:
         if site is None:
             site = Path(tmp) / "site"
             subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], cwd=ROOT, check=True)
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-        handler = functools.partial(Quiet, directory=str(site))
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd = serve(str(site), 0)  # the quiet gzip server of scripts/serve_gzip.py
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         try:
             r = measure(f"http://127.0.0.1:{httpd.server_port}")
